@@ -1,0 +1,31 @@
+// C glue for system calls Swift's Glibc module does not expose (it is built without
+// _GNU_SOURCE), and for the parts that must be async-signal-safe.
+#ifndef TEND_SYS_H
+#define TEND_SYS_H
+
+#include <sys/types.h>
+#include <stddef.h>
+
+/// Spawns `argv` in a new session (its own process group), signal mask cleared and
+/// default dispositions restored, stdin from /dev/null, stdout and stderr to `out_fd`
+/// (or /dev/null when -1), every other fd closed, working directory `cwd` (NULL = keep).
+/// `envp` NULL keeps the environment. Returns 0 and sets *pid, or an errno value.
+int tend_spawn(const char *path, char *const argv[], char *const envp[],
+               const char *cwd, int out_fd, pid_t *pid);
+
+/// pidfd_open(2); -1 with errno on failure (ENOSYS where absent).
+int tend_pidfd_open(pid_t pid);
+
+/// fcntl(F_SETPIPE_SZ); returns the new size or -1.
+int tend_set_pipe_size(int fd, int size);
+
+/// Installs handlers for the given signals that write the signal number (one byte)
+/// to a non-blocking pipe; returns that pipe's read end, or -1. Call once.
+int tend_signal_pipe(const int *signals, int count);
+
+/// Sets a signal to be ignored / to its default disposition.
+int tend_signal_ignore(int sig);
+int tend_signal_default(int sig);
+
+
+#endif

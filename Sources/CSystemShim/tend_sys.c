@@ -1,0 +1,106 @@
+#define _GNU_SOURCE
+#include "tend_sys.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/syscall.h>
+#endif
+
+extern char **environ;
+
+int tend_spawn(const char *path, char *const argv[], char *const envp[],
+               const char *cwd, int out_fd, pid_t *pid) {
+    posix_spawnattr_t attr;
+    posix_spawn_file_actions_t fa;
+    int rc = posix_spawnattr_init(&attr);
+    if (rc) return rc;
+    rc = posix_spawn_file_actions_init(&fa);
+    if (rc) { posix_spawnattr_destroy(&attr); return rc; }
+
+    sigset_t empty, all;
+    sigemptyset(&empty);
+    sigfillset(&all);
+    short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+#ifdef POSIX_SPAWN_SETSID
+    flags |= POSIX_SPAWN_SETSID;
+#endif
+    posix_spawnattr_setflags(&attr, flags);
+    posix_spawnattr_setsigmask(&attr, &empty);
+    posix_spawnattr_setsigdefault(&attr, &all);
+
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    if (out_fd >= 0) {
+        posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
+        posix_spawn_file_actions_adddup2(&fa, out_fd, 2);
+    } else {
+        posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    }
+#ifdef __linux__
+    posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+    if (cwd) posix_spawn_file_actions_addchdir_np(&fa, cwd);
+#else
+    if (cwd) posix_spawn_file_actions_addchdir_np(&fa, cwd);
+#endif
+    rc = posix_spawn(pid, path, &fa, &attr, argv, envp ? envp : environ);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
+    return rc;
+}
+
+int tend_pidfd_open(pid_t pid) {
+#if defined(__linux__) && defined(SYS_pidfd_open)
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+#elif defined(__linux__)
+    return (int)syscall(434, pid, 0);
+#else
+    (void)pid;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+int tend_set_pipe_size(int fd, int size) {
+#ifdef F_SETPIPE_SZ
+    return fcntl(fd, F_SETPIPE_SZ, size);
+#else
+    (void)fd; (void)size;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+static int signal_write_fd = -1;
+
+static void on_signal(int sig) {
+    int saved = errno;
+    unsigned char b = (unsigned char)sig;
+    if (signal_write_fd >= 0) (void)!write(signal_write_fd, &b, 1);
+    errno = saved;
+}
+
+int tend_signal_pipe(const int *signals, int count) {
+    int fds[2];
+    if (pipe(fds) != 0) return -1;
+    for (int i = 0; i < 2; i++) {
+        fcntl(fds[i], F_SETFL, fcntl(fds[i], F_GETFL) | O_NONBLOCK);
+        fcntl(fds[i], F_SETFD, FD_CLOEXEC);
+    }
+    signal_write_fd = fds[1];
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+    sigemptyset(&sa.sa_mask);
+    for (int i = 0; i < count; i++) sigaction(signals[i], &sa, NULL);
+    return fds[0];
+}
+
+int tend_signal_ignore(int sig) { return signal(sig, SIG_IGN) == SIG_ERR ? -1 : 0; }
+int tend_signal_default(int sig) { return signal(sig, SIG_DFL) == SIG_ERR ? -1 : 0; }
+

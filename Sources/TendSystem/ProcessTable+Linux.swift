@@ -1,0 +1,83 @@
+#if os(Linux)
+import Glibc
+import CSystemShim
+
+extension ProcessTable {
+    private static let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
+    private static let pageSize = Int64(sysconf(Int32(_SC_PAGESIZE)))
+    private static let bootTime: Double = {
+        guard let text = try? FileSystem.readText("/proc/stat") else { return 0 }
+        for line in text.split(separator: "\n") where line.hasPrefix("btime ") {
+            return Double(line.dropFirst(6).trimmingCharacters(in: " ")) ?? 0
+        }
+        return 0
+    }()
+
+    /// Reads `/proc/PID/stat` and `/proc/PID/cmdline`; nil if the process does not exist.
+    public static func snapshot(_ pid: Int32) -> ProcessSnapshot? {
+        guard pid > 0, let stat = try? FileSystem.readText("/proc/\(pid)/stat") else { return nil }
+        return parseStat(stat, pid: pid, commandLine: commandLine(pid))
+    }
+
+    /// Parses a `/proc/PID/stat` line. The name may hold spaces and parentheses, so
+    /// fields are counted from the last `)`.
+    static func parseStat(_ stat: String, pid: Int32, commandLine: [String]) -> ProcessSnapshot? {
+        guard let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")") else { return nil }
+        let name = String(stat[stat.index(after: open)..<close])
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        // fields[0] is field 3 of proc(5): state.
+        guard fields.count > 21 else { return nil }
+        func int(_ field: Int) -> Int64 { Int64(fields[field - 3]) ?? 0 }
+        let start = UInt64(fields[22 - 3]) ?? 0
+        return ProcessSnapshot(
+            pid: pid,
+            parentPID: Int32(int(4)),
+            processGroup: Int32(int(5)),
+            session: Int32(int(6)),
+            name: name,
+            state: String(fields[0]),
+            startTime: start,
+            startedAt: bootTime + Double(start) / ticksPerSecond,
+            threads: Int(int(20)),
+            residentBytes: int(24) * pageSize,
+            cpuSeconds: Double(int(14) + int(15)) / ticksPerSecond,
+            commandLine: commandLine)
+    }
+
+    public static func commandLine(_ pid: Int32) -> [String] {
+        guard let bytes = try? FileSystem.readBytes("/proc/\(pid)/cmdline") else { return [] }
+        return bytes.split(separator: 0, omittingEmptySubsequences: false)
+            .dropLast(bytes.last == 0 ? 1 : 0)
+            .map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// A file descriptor that becomes readable when the process exits (a pidfd), opened
+    /// only if the process is still the one recorded: start time read, pidfd opened,
+    /// start time read again — so a reused PID is never watched by mistake.
+    public static func openExitWatch(_ identity: ProcessIdentity) throws -> Int32 {
+        guard check(identity) == .alive else { throw SystemError("watch", path: "pid \(identity.pid)", code: ESRCH) }
+        let fd = tend_pidfd_open(identity.pid)
+        guard fd >= 0 else { throw SystemError("pidfd_open", path: "pid \(identity.pid)") }
+        guard check(identity) == .alive else {
+            close(fd)
+            throw SystemError("watch", path: "pid \(identity.pid)", code: ESRCH)
+        }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        return fd
+    }
+
+    /// Every live PID on the system.
+    public static func allPIDs() -> [Int32] {
+        ((try? FileSystem.list("/proc")) ?? []).compactMap { Int32($0) }
+    }
+}
+
+extension Substring {
+    func trimmingCharacters(in set: Character) -> Substring {
+        var s = self
+        while s.first == set { s.removeFirst() }
+        while s.last == set { s.removeLast() }
+        return s
+    }
+}
+#endif
