@@ -1,0 +1,70 @@
+import TendSystem
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The state directory of one Tend installation, in the seed's layout:
+///
+///     .pids/NAME.pid          the PID, one line
+///     .state/NAME.json        identity record + wanted state + last exit
+///     .restarts/NAME.json     restart history, newest 100 events
+///     .fifo/NAME              the daemon's output pipe (read by the monitor)
+///     logs/daemons/NAME.log   the daemon's output and lifecycle events
+///     logs/health.log         health events, errors and criticals of every daemon
+///     logs/policy-hits.log    every decision a policy took
+///     monitor.sock / monitor.pid / monitor.lock / logs/monitor.log
+public struct Home: Sendable, Equatable {
+    public let root: String
+
+    public init(root: String) {
+        var r = FileSystem.absolute(root)
+        while r.count > 1 && r.hasSuffix("/") { r.removeLast() }
+        self.root = r
+    }
+
+    /// `--home`, else `$TEND_HOME`, else `$XDG_STATE_HOME/tend`, else `~/.local/state/tend`.
+    public static func resolve(explicit: String?, environment: [String: String] = Spawner.currentEnvironment()) -> Home {
+        if let explicit, !explicit.isEmpty { return Home(root: explicit) }
+        if let env = environment["TEND_HOME"], !env.isEmpty { return Home(root: env) }
+        if let xdg = environment["XDG_STATE_HOME"], !xdg.isEmpty { return Home(root: "\(xdg)/tend") }
+        return Home(root: "\(userHome(environment))/.local/state/tend")
+    }
+
+    static func userHome(_ environment: [String: String]) -> String {
+        if let h = environment["HOME"], !h.isEmpty { return h }
+        if let pw = getpwuid(getuid()), let dir = pw.pointee.pw_dir { return String(cString: dir) }
+        return "/tmp"
+    }
+
+    public var pidsDir: String { "\(root)/.pids" }
+    public var stateDir: String { "\(root)/.state" }
+    public var restartsDir: String { "\(root)/.restarts" }
+    public var fifoDir: String { "\(root)/.fifo" }
+    public var logsDir: String { "\(root)/logs" }
+    public var daemonLogsDir: String { "\(root)/logs/daemons" }
+    public var healthLog: String { "\(root)/logs/health.log" }
+    public var policyHitsLog: String { "\(root)/logs/policy-hits.log" }
+    public var monitorLog: String { "\(root)/logs/monitor.log" }
+    public var monitorSocket: String { "\(root)/monitor.sock" }
+    public var monitorPidFile: String { "\(root)/monitor.pid" }
+    public var monitorLock: String { "\(root)/monitor.lock" }
+
+    public func pidFile(_ daemon: String) -> String { "\(pidsDir)/\(daemon).pid" }
+    public func stateFile(_ daemon: String) -> String { "\(stateDir)/\(daemon).json" }
+    public func historyFile(_ daemon: String) -> String { "\(restartsDir)/\(daemon).json" }
+    public func fifo(_ daemon: String) -> String { "\(fifoDir)/\(daemon)" }
+    public func daemonLog(_ daemon: String) -> String { "\(daemonLogsDir)/\(daemon).log" }
+
+    /// Creates the home (mode 0700: state and the control socket are the owner's alone)
+    /// and its folders.
+    public func prepare() throws {
+        let existed = FileSystem.isDirectory(root)
+        try FileSystem.makeDirectory(root, mode: 0o700)
+        if !existed { try FileSystem.setMode(root, 0o700) }
+        for dir in [pidsDir, stateDir, restartsDir, fifoDir, logsDir, daemonLogsDir] {
+            try FileSystem.makeDirectory(dir, mode: 0o700)
+        }
+    }
+}

@@ -1,0 +1,76 @@
+/// What a restart policy decided after a death.
+public struct RestartDecision: Sendable, Equatable {
+    public enum Action: Sendable, Equatable {
+        case restartNow
+        case restartAfter(seconds: Double)
+        case stayDown
+    }
+
+    public var action: Action
+    public var reason: String
+    /// The policy that decided (`policies/restart.lua`, or `built-in` for the fallback).
+    public var policy: String
+
+    public init(_ action: Action, reason: String, policy: String) {
+        self.action = action
+        self.reason = reason
+        self.policy = policy
+    }
+
+    /// "restart now", "restart in 12s", "stay down".
+    public var summary: String {
+        switch action {
+        case .restartNow: return "restart now"
+        case .restartAfter(let s): return "restart in \(Int(s.rounded(.up)))s"
+        case .stayDown: return "stay down"
+        }
+    }
+}
+
+/// Everything a policy is told about a death.
+public struct RestartContext: Sendable {
+    public var daemon: DaemonSpec
+    public var exit: ExitInfo
+    public var history: RestartHistory
+    public var now: Double
+
+    public init(daemon: DaemonSpec, exit: ExitInfo, history: RestartHistory, now: Double) {
+        self.daemon = daemon
+        self.exit = exit
+        self.history = history
+        self.now = now
+    }
+}
+
+/// Decides whether and when a dead daemon is restarted. The shipped implementation is a
+/// Lua script (`policies/restart.lua`); `BuiltinRestartPolicy` is the fallback.
+public protocol RestartPolicy {
+    mutating func decide(_ context: RestartContext) -> RestartDecision
+}
+
+/// The seed's limits, in Swift: used when no Lua policy ever loaded. At most
+/// `maxPerHour` automatic restarts in any hour, `cooldown` seconds between attempts,
+/// and the first restart after a healthy run (up longer than the cooldown) at once.
+public struct BuiltinRestartPolicy: RestartPolicy {
+    public init() {}
+
+    public func decide(_ c: RestartContext) -> RestartDecision {
+        let limits = c.daemon.restart
+        let recent = c.history.automatic(since: c.now - 3600)
+        if recent.count >= limits.maxPerHour, let oldest = recent.first {
+            let wait = oldest.time + 3600 - c.now
+            return RestartDecision(.restartAfter(seconds: max(wait, 0)),
+                                   reason: "rate limit: \(recent.count) restarts in the last hour (max \(limits.maxPerHour))",
+                                   policy: "built-in")
+        }
+        // A daemon that ran longer than the cooldown had its last restart long enough
+        // ago, so its first restart after a healthy run is immediate.
+        if let last = recent.last, c.now - last.time < limits.cooldown {
+            return RestartDecision(.restartAfter(seconds: last.time + limits.cooldown - c.now),
+                                   reason: "cooldown: last restart \(Int(c.now - last.time))s ago (min \(Int(limits.cooldown))s)",
+                                   policy: "built-in")
+        }
+        return RestartDecision(.restartNow, reason: "\(c.exit.reason); \(recent.count) of \(limits.maxPerHour) restarts used this hour",
+                               policy: "built-in")
+    }
+}

@@ -1,0 +1,66 @@
+import TendSystem
+
+/// The wanted state of a daemon: the monitor acts only on the difference between
+/// wanted and observed.
+public enum WantedState: String, Codable, Sendable, Equatable {
+    case up
+    case down
+}
+
+/// What Tend knows of one daemon between runs (`.state/NAME.json`): its wanted state,
+/// the identity of its current process, its last exit and any pending restart.
+public struct DaemonRecord: Codable, Sendable, Equatable {
+    public var name: String
+    public var wanted: WantedState
+    /// The running process, if any: PID + start time (+ its process group and argv).
+    public var process: ProcessIdentity?
+    public var processGroup: Int32?
+    public var command: [String]?
+    /// Wall time the current process started.
+    public var startedAt: Double?
+    public var lastExit: ExitInfo?
+    /// A restart the policy scheduled: when, and why the daemon waits.
+    public var nextAttemptAt: Double?
+    public var waitReason: String?
+    /// The policy said "stay down": why.
+    public var heldDownReason: String?
+    public var lastHealth: HealthResult?
+    /// Restarts done by the monitor since the record was created.
+    public var restartCount: Int
+
+    public init(name: String, wanted: WantedState = .down) {
+        self.name = name
+        self.wanted = wanted
+        self.restartCount = 0
+    }
+
+    public static func load(_ home: Home, _ name: String) -> DaemonRecord? {
+        guard let text = try? FileSystem.readTextIfPresent(home.stateFile(name)) else { return nil }
+        return try? RecordCoding.decode(DaemonRecord.self, from: text)
+    }
+
+    /// Loads the record, or a fresh one ("never started") when absent or unreadable.
+    public static func loadOrNew(_ home: Home, _ name: String) -> DaemonRecord {
+        load(home, name) ?? DaemonRecord(name: name)
+    }
+
+    public func save(_ home: Home) throws {
+        try FileSystem.writeAtomically(home.stateFile(name), text: try RecordCoding.encode(self))
+    }
+}
+
+/// The outcome of a health check.
+public struct HealthResult: Codable, Sendable, Equatable {
+    public var ok: Bool
+    public var reason: String
+    /// The check itself failed (raised an error, overran its budget): not the daemon's fault.
+    public var checkError: Bool
+    public var at: Double
+
+    public init(ok: Bool, reason: String, checkError: Bool = false, at: Double = Clock.now()) {
+        self.ok = ok
+        self.reason = reason
+        self.checkError = checkError
+        self.at = at
+    }
+}

@@ -1,0 +1,77 @@
+/// One daemon as the configuration declares it (`daemon "NAME" { … }` in daemons.lua).
+public struct DaemonSpec: Sendable, Equatable, Codable {
+    /// What to run: a program, or a Lua plugin run as `tend run NAME`.
+    public enum Run: Sendable, Equatable, Codable {
+        case command([String])
+        case plugin(String)
+    }
+
+    /// How a daemon's health is checked.
+    public enum Health: Sendable, Equatable, Codable {
+        /// `policies/health/NAME.lua` with optional arguments passed to its `check`.
+        case named(String, arguments: [String: JSONValue])
+        /// An inline Lua function in daemons.lua, kept by the Lua host under this key.
+        case inline(key: String)
+    }
+
+    public var name: String
+    public var run: Run
+    public var environment: [String: String]
+    public var workingDirectory: String?
+    /// Seconds between SIGTERM and SIGKILL on stop.
+    public var stopTimeout: Double
+    public var restart: RestartLimits
+    public var health: Health?
+    /// The restart policy script's name (`policies/NAME.lua`).
+    public var policy: String
+    /// Where it was declared, `file:line`, for messages.
+    public var declaredAt: String
+
+    public init(name: String, run: Run, environment: [String: String] = [:], workingDirectory: String? = nil,
+                stopTimeout: Double = 10, restart: RestartLimits = .seed, health: Health? = nil,
+                policy: String = "restart", declaredAt: String = "") {
+        self.name = name
+        self.run = run
+        self.environment = environment
+        self.workingDirectory = workingDirectory
+        self.stopTimeout = stopTimeout
+        self.restart = restart
+        self.health = health
+        self.policy = policy
+        self.declaredAt = declaredAt
+    }
+
+    /// The argv to spawn, given the path of the `tend` executable (for plugins).
+    public func argv(tendExecutable: String) -> [String] {
+        switch run {
+        case .command(let argv): return argv
+        case .plugin(let plugin): return [tendExecutable, "run", plugin]
+        }
+    }
+}
+
+/// Restart limits fed to the restart policy. The seed's: 3 per hour, 60 s apart.
+public struct RestartLimits: Sendable, Equatable, Codable {
+    public var maxPerHour: Int
+    public var cooldown: Double
+
+    public init(maxPerHour: Int, cooldown: Double) {
+        self.maxPerHour = maxPerHour
+        self.cooldown = cooldown
+    }
+
+    public static let seed = RestartLimits(maxPerHour: 3, cooldown: 60)
+}
+
+/// Daemon names become file names: letters, digits, `-`, `_`, `.`; not starting with `.`.
+public enum DaemonName {
+    public static func validate(_ name: String) -> String? {
+        if name.isEmpty { return "a daemon name cannot be empty" }
+        if name.count > 100 { return "daemon name '\(name)' is longer than 100 characters" }
+        if name.hasPrefix(".") || name.hasPrefix("-") { return "daemon name '\(name)' cannot start with '\(name.first!)'" }
+        let ok = name.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0)
+        }
+        return ok ? nil : "daemon name '\(name)' may hold only letters, digits, '-', '_' and '.'"
+    }
+}

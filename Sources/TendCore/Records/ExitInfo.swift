@@ -1,0 +1,53 @@
+/// Why a daemon is not running when the supervisor looks at it.
+public enum DeathCause: String, Codable, Sendable, Equatable {
+    case exited            // exited with a code
+    case killed            // killed by a signal
+    case exitedUnknown     // an adopted process ended; its status went to its real parent
+    case stalePID          // the PID file names a dead process, or another process
+    case noPIDFile         // wanted up, but no PID file
+    case healthCheckFailed // alive, but its health check failed
+    case unknown
+}
+
+/// One death (or discovered absence) of a daemon.
+public struct ExitInfo: Codable, Sendable, Equatable {
+    public var cause: DeathCause
+    public var code: Int32?
+    public var signal: Int32?
+    /// Wall time of the death (or of its discovery).
+    public var at: Double
+    /// How long the process ran, when known.
+    public var uptime: Double?
+    public var pid: Int32?
+
+    public init(cause: DeathCause, code: Int32? = nil, signal: Int32? = nil, at: Double, uptime: Double? = nil, pid: Int32? = nil) {
+        self.cause = cause
+        self.code = code
+        self.signal = signal
+        self.at = at
+        self.uptime = uptime
+        self.pid = pid
+    }
+
+    /// "exited with code 1", "killed by SIGKILL", "stale PID", …
+    public var reason: String {
+        switch cause {
+        case .exited: return "exited with code \(code ?? -1)"
+        case .killed: return "killed by \(signal.map { SignalNames.name($0) } ?? "a signal")"
+        case .exitedUnknown: return "exited (status unknown: not our child)"
+        case .stalePID: return "stale PID"
+        case .noPIDFile: return "no PID file"
+        case .healthCheckFailed: return "health check failed"
+        case .unknown: return "unknown"
+        }
+    }
+
+    /// Decodes a `waitpid` status.
+    public static func fromWaitStatus(_ status: Int32, at: Double, uptime: Double?, pid: Int32) -> ExitInfo {
+        let sig = status & 0x7f
+        if sig == 0 {
+            return ExitInfo(cause: .exited, code: (status >> 8) & 0xff, at: at, uptime: uptime, pid: pid)
+        }
+        return ExitInfo(cause: .killed, signal: sig, at: at, uptime: uptime, pid: pid)
+    }
+}

@@ -1,0 +1,26 @@
+import TendSystem
+
+/// `.pids/NAME.pid`: one line, the PID — the seed's format, so `kill $(cat …)` works.
+public enum PidFile {
+    public enum ReadResult: Equatable, Sendable {
+        case missing
+        case pid(Int32)
+        /// The file exists but does not hold a PID.
+        case corrupt(String)
+    }
+
+    public static func read(_ home: Home, _ name: String) -> ReadResult {
+        guard let text = try? FileSystem.readTextIfPresent(home.pidFile(name)) else { return .missing }
+        let trimmed = text.split(whereSeparator: { $0 == "\n" || $0 == " " || $0 == "\r" || $0 == "\t" }).first.map(String.init) ?? ""
+        if let pid = Int32(trimmed), pid > 0 { return .pid(pid) }
+        return .corrupt(String(text.prefix(40)))
+    }
+
+    public static func write(_ home: Home, _ name: String, pid: Int32) throws {
+        try FileSystem.writeAtomically(home.pidFile(name), text: "\(pid)\n", mode: 0o644)
+    }
+
+    public static func remove(_ home: Home, _ name: String) throws {
+        try FileSystem.remove(home.pidFile(name))
+    }
+}

@@ -1,0 +1,105 @@
+import TendSystem
+
+/// One restart attempt, as kept in `.restarts/NAME.json`.
+public struct RestartEvent: Codable, Sendable, Equatable {
+    public var time: Double
+    /// "exited with code 1", "killed by SIGKILL", "stale PID", "no PID file", …
+    public var reason: String
+    public var oldPID: Int32?
+    public var newPID: Int32?
+    public var success: Bool
+    /// Who asked: the monitor (policy) or a person (`tend restart`). Manual restarts do
+    /// not count toward the policy's limits.
+    public var manual: Bool
+    public var error: String?
+
+    public init(time: Double, reason: String, oldPID: Int32?, newPID: Int32?, success: Bool, manual: Bool = false, error: String? = nil) {
+        self.time = time
+        self.reason = reason
+        self.oldPID = oldPID
+        self.newPID = newPID
+        self.success = success
+        self.manual = manual
+        self.error = error
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case time = "timestamp", reason, oldPID = "old_pid", newPID = "new_pid", success, manual, error
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let stamp = try c.decode(String.self, forKey: .time)
+        guard let t = Clock.parseISO8601(stamp) else {
+            throw DecodingError.dataCorruptedError(forKey: .time, in: c, debugDescription: "bad timestamp \(stamp)")
+        }
+        time = t
+        reason = try c.decode(String.self, forKey: .reason)
+        oldPID = try c.decodeIfPresent(Int32.self, forKey: .oldPID)
+        newPID = try c.decodeIfPresent(Int32.self, forKey: .newPID)
+        success = try c.decode(Bool.self, forKey: .success)
+        manual = try c.decodeIfPresent(Bool.self, forKey: .manual) ?? false
+        error = try c.decodeIfPresent(String.self, forKey: .error)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(Clock.iso8601(time), forKey: .time)
+        try c.encode(reason, forKey: .reason)
+        try c.encodeIfPresent(oldPID, forKey: .oldPID)
+        try c.encodeIfPresent(newPID, forKey: .newPID)
+        try c.encode(success, forKey: .success)
+        try c.encode(manual, forKey: .manual)
+        try c.encodeIfPresent(error, forKey: .error)
+    }
+}
+
+/// The newest `limit` restart events of one daemon, oldest first.
+public struct RestartHistory: Sendable, Equatable {
+    public static let limit = 100
+    public private(set) var events: [RestartEvent]
+
+    public init(events: [RestartEvent] = []) {
+        self.events = Array(events.suffix(Self.limit))
+    }
+
+    public mutating func append(_ event: RestartEvent) {
+        events.append(event)
+        if events.count > Self.limit { events.removeFirst(events.count - Self.limit) }
+    }
+
+    /// Automatic (policy-driven) restarts since `time`: what rate limits count.
+    public func automatic(since time: Double) -> [RestartEvent] {
+        events.filter { !$0.manual && $0.time >= time }
+    }
+
+    public enum LoadError: Error, CustomStringConvertible {
+        /// The file was unreadable; it was moved aside to `movedTo`.
+        case corrupt(path: String, movedTo: String, detail: String)
+        public var description: String {
+            switch self {
+            case .corrupt(let path, let moved, let detail):
+                return "\(path): corrupt restart history (\(detail)); moved aside to \(moved), starting a new one"
+            }
+        }
+    }
+
+    /// Loads the history; a missing file is empty. A corrupt file is moved aside (never
+    /// deleted) and reported, and an empty history is returned with the error.
+    public static func load(_ home: Home, _ name: String) -> (RestartHistory, LoadError?) {
+        let path = home.historyFile(name)
+        guard let text = try? FileSystem.readTextIfPresent(path) else { return (RestartHistory(), nil) }
+        if text.allSatisfy({ $0.isWhitespace }) { return (RestartHistory(), nil) }
+        do {
+            return (RestartHistory(events: try RecordCoding.decode([RestartEvent].self, from: text)), nil)
+        } catch {
+            let aside = "\(path).corrupt-\(Int(Clock.now()))"
+            try? FileSystem.move(path, to: aside)
+            return (RestartHistory(), .corrupt(path: path, movedTo: aside, detail: "not a JSON list of restart events"))
+        }
+    }
+
+    public func save(_ home: Home, _ name: String) throws {
+        try FileSystem.writeAtomically(home.historyFile(name), text: try RecordCoding.encode(events))
+    }
+}
