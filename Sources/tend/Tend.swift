@@ -1,0 +1,17 @@
+import ArgumentParser
+import TendCore
+
+/// The root command: its subcommands are listed here as data, each in its own file.
+@main
+struct Tend: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "tend",
+        abstract: "A daemon supervisor whose policies, health checks and startup sequence are Lua scripts.",
+        version: version,
+        subcommands: [
+            // Subcommands (one file each). Keep this list sorted by role, not name.
+        ]
+    )
+}
