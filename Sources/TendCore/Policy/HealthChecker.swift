@@ -1,0 +1,9 @@
+/// Runs a daemon's health check (shipped implementation: Lua scripts under
+/// `policies/health/`). Returns nil when the daemon has no check configured.
+public protocol HealthChecker {
+    mutating func check(_ daemon: DaemonSpec, pid: Int32?) -> HealthResult?
+}
+
+/// Reports problems of scripts (syntax or runtime errors, bad return values, budgets),
+/// as `file:line: message`, so the monitor can write them to health.log.
+public typealias ScriptProblemReporter = (_ message: String) -> Void
