@@ -25,6 +25,8 @@ public struct DaemonRecord: Codable, Sendable, Equatable {
     /// The policy said "stay down": why.
     public var heldDownReason: String?
     public var lastHealth: HealthResult?
+    /// The monitor is stopping the process (SIGTERM sent, SIGKILL pending).
+    public var stopping: Bool?
     /// Restarts done by the monitor since the record was created.
     public var restartCount: Int
 

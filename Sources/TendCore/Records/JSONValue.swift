@@ -139,3 +139,12 @@ public enum RecordCoding {
         try JSONDecoder().decode(type, from: Data(text.utf8))
     }
 }
+
+extension RecordCoding {
+    /// Compact JSON plus a newline: one message on the control channel.
+    public static func encodeLine<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+    }
+}
