@@ -1,0 +1,90 @@
+import TendSystem
+
+/// What `tend status` says of one daemon. Built from the records on disk and the process
+/// table alone, so it works with or without a running monitor and never wakes it.
+public struct DaemonStatus: Codable, Sendable, Equatable {
+    public enum State: String, Codable, Sendable {
+        case running = "RUNNING"
+        /// SIGTERM sent, waiting for the process to end.
+        case stopping = "STOPPING"
+        /// Not running and not wanted (stopped by the user, or never started).
+        case stopped = "STOPPED"
+        /// Wanted up, not running, and nothing is scheduled (no monitor saw it die yet).
+        case exited = "EXITED"
+        /// Wanted up; the policy scheduled a restart (`nextAttemptAt`).
+        case waiting = "WAITING"
+        /// Wanted up; the policy (or a failed start) keeps it down until `tend start`.
+        case held = "HELD"
+        /// The PID file names a dead process or one that is not the daemon.
+        case stale = "STALE"
+    }
+
+    public var daemon: String
+    public var state: State
+    public var pid: Int32?
+    public var uptimeSeconds: Double?
+    public var restarts: Int
+    public var lastExit: String?
+    public var lastExitAt: Double?
+    public var wanted: WantedState
+    /// Why it is in this state (waiting, held, stale), in words.
+    public var reason: String?
+    public var nextAttemptAt: Double?
+    public var health: HealthResult?
+
+    enum CodingKeys: String, CodingKey {
+        case daemon, state, pid, uptimeSeconds = "uptime_seconds", restarts, lastExit = "last_exit",
+             lastExitAt = "last_exit_at", wanted, reason, nextAttemptAt = "next_attempt_at", health
+    }
+
+    /// Reads one daemon's status from its records and the live process table.
+    public static func read(_ name: String, home: Home, now: Double = Clock.now()) -> DaemonStatus {
+        let record = DaemonRecord.load(home, name) ?? DaemonRecord(name: name)
+        var s = DaemonStatus(daemon: name, state: .stopped, pid: nil, uptimeSeconds: nil, restarts: record.restartCount,
+                             lastExit: record.lastExit?.reason, lastExitAt: record.lastExit?.at, wanted: record.wanted,
+                             reason: nil, nextAttemptAt: nil, health: record.lastHealth)
+        let verification = PidTracker(home: home).verify(name)
+        if verification.verdict == .running, let process = verification.process {
+            s.state = record.stopping == true ? .stopping : .running
+            s.pid = process.pid
+            s.uptimeSeconds = max(0, now - process.startedAt)
+            return s
+        }
+        if verification.verdict == .stale {
+            s.state = .stale
+            s.pid = verification.pid
+            s.reason = verification.detail
+            return s
+        }
+        guard record.wanted == .up else { return s }
+        if let due = record.nextAttemptAt {
+            s.state = .waiting
+            s.nextAttemptAt = due
+            s.reason = (record.waitReason ?? "restart scheduled") + "; next attempt in \(Clock.humanDuration(max(0, due - now)))"
+        } else if let held = record.heldDownReason {
+            s.state = .held
+            s.reason = held
+        } else {
+            s.state = .exited
+            s.reason = record.lastExit == nil ? "wanted up, not running" : "wanted up, not running (no monitor has restarted it yet)"
+        }
+        return s
+    }
+}
+
+/// The status of every daemon, plus whether a monitor runs: `tend status --format json`.
+public struct StatusReport: Codable, Sendable, Equatable {
+    public struct MonitorState: Codable, Sendable, Equatable {
+        public var running: Bool
+        public var pid: Int32?
+    }
+    public var monitor: MonitorState
+    public var daemons: [DaemonStatus]
+
+    public static func read(_ names: [String], home: Home) -> StatusReport {
+        let now = Clock.now()
+        let monitor = MonitorProcess.running(home)
+        return StatusReport(monitor: MonitorState(running: monitor != nil, pid: monitor?.pid),
+                            daemons: names.map { DaemonStatus.read($0, home: home, now: now) })
+    }
+}
