@@ -1,0 +1,37 @@
+import TendSystem
+
+/// What the monitor holds for one daemon while it runs.
+final class DaemonRuntime {
+    var spec: DaemonSpec
+    var phase: Supervision.Phase = .stopped
+    var record: DaemonRecord
+    var history: RestartHistory
+    let logger: DaemonLogger
+    /// The monitor's end of the daemon's output FIFO (read-write, non-blocking).
+    var outputFD: Int32 = -1
+    var assembler = OutputLineAssembler()
+    /// Set for adopted processes (not our children): readable when the process exits.
+    var exitWatchFD: Int32 = -1
+    /// Records and history changed since the last flush.
+    var dirty = false
+    var historyDirty = false
+
+    init(spec: DaemonSpec, home: Home, rotation: RotationOptions) {
+        self.spec = spec
+        self.record = DaemonRecord.loadOrNew(home, spec.name)
+        let (history, problem) = RestartHistory.load(home, spec.name)
+        self.history = history
+        self.logger = DaemonLogger(home: home, daemon: spec.name, rotation: rotation)
+        if let problem { try? logger.error(problem.description, fields: [:]) }
+    }
+
+    var name: String { spec.name }
+
+    /// The PID of the process the monitor is responsible for, if any.
+    var pid: Int32? {
+        switch phase {
+        case .running(let pid), .stopping(let pid, _, _): return pid
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import TendSystem
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension Monitor {
+    /// Feeds one event through the state machine and performs the resulting actions.
+    func handle(_ rt: DaemonRuntime, _ event: Supervision.Event) {
+        let now = Clock.now()
+        let (next, actions) = Supervision.transition(rt.phase, event, stopTimeout: rt.spec.stopTimeout, now: now)
+        let previousPID = rt.pid
+        if next != rt.phase { rt.dirty = true }
+        rt.phase = next
+        for action in actions { perform(action, on: rt, previousPID: previousPID, now: now) }
+    }
+
+    private func perform(_ action: Supervision.Action, on rt: DaemonRuntime, previousPID: Int32?, now: Double) {
+        switch action {
+        case .spawn(let manual, let reason):
+            spawn(rt, manual: manual, reason: reason, oldPID: previousPID ?? rt.record.lastExit?.pid)
+        case .signalGroup(let sig):
+            signalGroup(rt, sig)
+        case .killLeftovers:
+            if let group = rt.record.processGroup, Signals.groupExists(group) {
+                Signals.sendToOrphanedGroup(SIGKILL, group: group)
+                lifecycle(rt, "killed what was left of process group \(group) (SIGKILL)")
+            }
+            forgetProcess(rt)
+        case .recordExit(let info):
+            rt.record.lastExit = info
+            let uptime = info.uptime.map { " after \(Clock.humanDuration($0))" } ?? ""
+            lifecycle(rt, "pid \(info.pid.map(String.init) ?? "?") \(info.reason)\(uptime)", level: info.cause == .exited && info.code == 0 ? .info : .warning)
+            say("\(rt.name): \(info.reason)")
+            forgetProcess(rt)
+        case .askPolicy(let info):
+            askPolicy(rt, info, now: now)
+        case .setWanted(let wanted):
+            if rt.record.wanted != wanted {
+                rt.record.wanted = wanted
+                // Written at once: a stop must be on disk before the signal goes out.
+                try? rt.record.save(home)
+            }
+        case .note(let text):
+            lifecycle(rt, text)
+        }
+    }
+
+    private func askPolicy(_ rt: DaemonRuntime, _ info: ExitInfo, now: Double) {
+        guard rt.record.wanted == .up else {
+            rt.phase = .stopped
+            return
+        }
+        let decision = policy.decide(RestartContext(daemon: rt.spec, exit: info, history: rt.history, now: now))
+        try? rt.logger.policyHit(policy: decision.policy, action: decision.summary, context: decision.reason,
+                                 fields: ["exit": .string(info.reason)])
+        say("\(rt.name): policy \(decision.policy): \(decision.summary) (\(decision.reason))")
+        handle(rt, .decided(decision))
+    }
+
+    /// Starts the daemon's process with its output on its FIFO.
+    func spawn(_ rt: DaemonRuntime, manual: Bool, reason: String, oldPID: Int32?) {
+        let argv = rt.spec.argv(tendExecutable: tendExecutable)
+        let now = Clock.now()
+        do {
+            try openOutput(rt)
+            let writeEnd = try Fifo.openReadWrite(home.fifo(rt.name), nonBlocking: false)
+            defer { closeFD(writeEnd) }
+            var env = baseEnvironment
+            env["TEND_DAEMON"] = rt.name
+            for (k, v) in rt.spec.environment { env[k] = v }
+            let pid = try Spawner.spawn(argv, environment: env, workingDirectory: rt.spec.workingDirectory, output: writeEnd)
+            let identity = ProcessTable.identity(of: pid) ?? ProcessIdentity(pid: pid, startTime: 0)
+            handle(rt, .spawned(pid: pid))
+            rt.record.process = identity
+            rt.record.processGroup = pid
+            rt.record.command = argv
+            rt.record.startedAt = now
+            rt.record.lastHealth = nil
+            rt.dirty = true
+            try? PidFile.write(home, rt.name, pid: pid)
+            if !manual || reason == "manual restart" {
+                if !manual { rt.record.restartCount += 1 }
+                rt.history.append(RestartEvent(time: now, reason: reason, oldPID: oldPID, newPID: pid, success: true, manual: manual))
+                rt.historyDirty = true
+            }
+            lifecycle(rt, "started pid \(pid) (\(manual ? reason : "restart: " + reason))", fields: ["pid": .int(Int64(pid))])
+            say("\(rt.name): started pid \(pid)")
+        } catch {
+            let info = ExitInfo(cause: .exited, code: 127, at: now, uptime: 0, pid: nil)
+            if !manual {
+                rt.history.append(RestartEvent(time: now, reason: reason, oldPID: oldPID, newPID: nil, success: false, manual: false, error: "\(error)"))
+                rt.historyDirty = true
+            }
+            try? rt.logger.error("cannot start \(rt.name): \(error)", fields: ["command": .array(argv.map { .string($0) })])
+            say("\(rt.name): cannot start: \(error)")
+            rt.record.lastExit = info
+            handle(rt, .spawnFailed(reason: "\(error)"))
+        }
+    }
+
+    /// Opens the monitor's read end of the daemon's FIFO once; it stays open across
+    /// restarts of the daemon.
+    func openOutput(_ rt: DaemonRuntime) throws {
+        guard rt.outputFD < 0 else { return }
+        try Fifo.ensure(home.fifo(rt.name))
+        rt.outputFD = try Fifo.openReadWrite(home.fifo(rt.name), nonBlocking: true)
+    }
+
+    func signalGroup(_ rt: DaemonRuntime, _ sig: Int32) {
+        guard let identity = rt.record.process, identity.pid == rt.pid else { return }
+        if Signals.sendToGroup(sig, leader: identity) {
+            lifecycle(rt, "sent \(Signals.name(sig)) to process group \(identity.pid)")
+        } else if let group = rt.record.processGroup, Signals.groupExists(group), ProcessTable.check(identity) != .alive {
+            // The leader is gone (a zombie we have not reaped yet): the group is still ours.
+            Signals.sendToOrphanedGroup(sig, group: group)
+        }
+    }
+
+    /// The process is gone: drop its PID file and exit watch.
+    func forgetProcess(_ rt: DaemonRuntime) {
+        if rt.exitWatchFD >= 0 { closeFD(rt.exitWatchFD); rt.exitWatchFD = -1 }
+        if rt.record.process != nil {
+            rt.record.process = nil
+            rt.record.startedAt = nil
+            try? PidFile.remove(home, rt.name)
+            rt.dirty = true
+        }
+    }
+
+    func lifecycle(_ rt: DaemonRuntime, _ message: String, level: LogLevel = .info, fields: [String: JSONValue] = [:]) {
+        var f = fields
+        f["event"] = .string("lifecycle")
+        try? rt.logger.write(LogRecord(ts: Clock.now(), level: level, daemon: rt.name, msg: message, fields: f))
+    }
+}
