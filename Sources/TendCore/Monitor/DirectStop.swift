@@ -1,0 +1,58 @@
+import TendSystem
+
+/// Stops a daemon without a monitor (the monitor was killed): the same sequence the
+/// monitor uses — wanted state "down" on disk first, SIGTERM to the verified process
+/// group, wait up to `timeout` for the exit, then SIGKILL — done in the caller.
+public enum DirectStop {
+    public enum Outcome: Equatable, Sendable {
+        case notRunning
+        case stopped(pid: Int32, killed: Bool)
+        /// The PID file names another process: nothing was signalled.
+        case refusedUnverified(pid: Int32, detail: String)
+    }
+
+    public static func stop(_ name: String, home: Home, timeout: Double) throws -> Outcome {
+        var record = DaemonRecord.loadOrNew(home, name)
+        record.wanted = .down
+        record.nextAttemptAt = nil
+        record.waitReason = nil
+        record.heldDownReason = nil
+        try record.save(home)
+        let verification = PidTracker(home: home).verify(name)
+        guard verification.verdict == .running, let process = verification.process else {
+            if verification.verdict == .stale, let pid = verification.pid, ProcessTable.identity(of: pid) != nil {
+                return .refusedUnverified(pid: pid, detail: verification.detail)
+            }
+            return .notRunning
+        }
+        let identity = process.identity
+        let watch = try? ProcessTable.openExitWatch(identity)
+        defer { if let watch { closeFD(watch) } }
+        Signals.sendToGroup(15, leader: identity)
+        var killed = false
+        if !waitForExit(identity, watch: watch, timeout: timeout) {
+            Signals.sendToGroup(9, leader: identity)
+            killed = true
+            _ = waitForExit(identity, watch: watch, timeout: 5)
+        }
+        if Signals.groupExists(identity.pid) { Signals.sendToOrphanedGroup(9, group: identity.pid) }
+        record.process = nil
+        record.startedAt = nil
+        record.lastExit = ExitInfo(cause: killed ? .killed : .exitedUnknown, signal: killed ? 9 : nil, at: Clock.now(), uptime: Clock.now() - process.startedAt, pid: identity.pid)
+        try record.save(home)
+        try PidFile.remove(home, name)
+        return .stopped(pid: identity.pid, killed: killed)
+    }
+
+    /// Waits on the exit descriptor (event-driven); without one, checks the identity.
+    static func waitForExit(_ identity: ProcessIdentity, watch: Int32?, timeout: Double) -> Bool {
+        let deadline = Clock.monotonic() + timeout
+        while Clock.monotonic() < deadline {
+            if ProcessTable.check(identity) != .alive { return true }
+            let left = deadline - Clock.monotonic()
+            if let watch { _ = Poller.waitReadable([watch], timeout: min(left, 0.5)) }
+            else { _ = Poller.waitReadable([], timeout: min(left, 0.05)) }
+        }
+        return ProcessTable.check(identity) != .alive
+    }
+}
