@@ -1,0 +1,114 @@
+import XCTest
+import TendSystem
+import TendTestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The seed's health-monitor tests: deaths noticed at once, restarts through the policy.
+final class SelfHealingTests: CLITestCase {
+    /// Seed Test 5 (critical), with a running monitor: kill -9, a new PID replaces it.
+    func testKilledDaemonIsReplacedByTheRunningMonitor() throws {
+        try temp.writeDaemons(ticker("context-daemon"))
+        try tend("start", "context-daemon")
+        let old = try XCTUnwrap(try waitForPID("context-daemon"))
+        XCTAssertEqual(kill(old, SIGKILL), 0)
+        let new = try XCTUnwrap(try waitForPID("context-daemon", not: old), "no replacement after kill -9")
+        XCTAssertNotEqual(new, old)
+        let history = try JSONSerializationLite.parseAny(try tend("history", "context-daemon", "--format", "json").stdout) as? [[String: Any]]
+        let last = try XCTUnwrap(history?.last)
+        XCTAssertEqual(last["reason"] as? String, "killed by SIGKILL")
+        XCTAssertEqual(last["old_pid"] as? Int, Int(old))
+        XCTAssertEqual(last["new_pid"] as? Int, Int(new))
+        XCTAssertEqual(last["success"] as? Bool, true)
+        let hits = try String(contentsOfFile: "\(temp.home)/logs/policy-hits.log")
+        XCTAssertTrue(hits.contains("restart.lua"), hits)
+    }
+
+    /// Seed Test 5 with `tend monitor --once` and no running monitor.
+    func testMonitorOnceRestartsADeadDaemon() throws {
+        try temp.writeDaemons(ticker("context-daemon"))
+        try tend("start", "context-daemon")
+        let old = try XCTUnwrap(try waitForPID("context-daemon"))
+        let monitor = try XCTUnwrap(monitorPID())
+        Signals.send(SIGKILL, to: monitor)
+        XCTAssertTrue(Wait.until { ProcessTable.check(monitor) != .alive })
+        XCTAssertEqual(kill(old, SIGKILL), 0)
+        XCTAssertTrue(Wait.until { ProcessTable.snapshot(old).map { $0.isZombie } ?? true })
+        XCTAssertEqual(try status("context-daemon")["state"] as? String, "STALE")
+        let once = try tend("monitor", "--once")
+        XCTAssertTrue(once.stdout.contains("context-daemon: started pid"), once.description)
+        let new = try XCTUnwrap(try waitForPID("context-daemon", not: old))
+        XCTAssertNotEqual(new, old)
+        let health = try tend("health", "--score")
+        XCTAssertEqual(health.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "100")
+    }
+
+    /// Crash loop under a short-window policy: restarted as allowed, then waits (status
+    /// says why and until when), then restarted by the monitor when the window opens.
+    func testCrashLoopWaitsThenResumes() throws {
+        try temp.write("config/policies/restart.lua", """
+        -- test policy: at most 2 restarts per 3-second window
+        return {
+          decide = function(d, exit, history, now)
+            local recent = history:since(now - 3)
+            if #recent >= 2 then
+              return { action = "wait", delay = recent[1].time + 3 - now, reason = "window full: " .. #recent .. " restarts" }
+            end
+            return { action = "restart", reason = "allowed (" .. #recent .. " in window)" }
+          end,
+        }
+        """)
+        try temp.writeDaemons(daemon("crasher", "echo crashing; sleep 0.3; exit 3"))
+        try tend("start", "crasher")
+        let waiting = try Wait.value(timeout: 30) { () throws -> [String: Any]? in
+            let s = try self.status("crasher")
+            return s["state"] as? String == "WAITING" ? s : nil
+        }
+        let w = try XCTUnwrap(waiting, "never reached WAITING")
+        XCTAssertTrue((w["reason"] as? String)?.contains("window full") == true, "\(w)")
+        XCTAssertNotNil(w["next_attempt_at"] as? Double)
+        func restarts() throws -> Int {
+            let h = try JSONSerializationLite.parseAny(try tend("history", "crasher", "--format", "json").stdout) as? [[String: Any]]
+            return (h ?? []).filter { ($0["manual"] as? Bool) == false }.count
+        }
+        XCTAssertEqual(try restarts(), 2)
+        XCTAssertTrue(try Wait.until(timeout: 30) { try restarts() >= 3 }, "not restarted when the window opened")
+        let hits = try String(contentsOfFile: "\(temp.home)/logs/policy-hits.log")
+        XCTAssertTrue(hits.contains("window full"), hits)
+    }
+
+    /// Adoption: a new monitor takes over the running daemons (same PIDs, no duplicates),
+    /// still notices a kill at once, and lines written meanwhile reach the log.
+    func testNewMonitorAdoptsRunningDaemons() throws {
+        try temp.writeDaemons(daemon("counter", "i=0; while :; do i=$((i+1)); echo n-$i; sleep 0.05; done") + ticker("other"))
+        try tend("start", "counter", "other")
+        let counter = try XCTUnwrap(try waitForPID("counter")), other = try XCTUnwrap(try waitForPID("other"))
+        let first = try XCTUnwrap(monitorPID())
+        Signals.send(SIGKILL, to: first)
+        XCTAssertTrue(Wait.until { ProcessTable.check(first) != .alive })
+        // The daemons keep writing while no monitor reads.
+        _ = Poller.waitReadable([], timeout: 1.0)
+        try tend("monitor", "--detach")
+        let second = try XCTUnwrap(monitorPID())
+        XCTAssertNotEqual(second, first)
+        XCTAssertEqual(try pid(of: "counter"), counter)
+        XCTAssertEqual(try pid(of: "other"), other)
+        let copies = ProcessTable.allPIDs().compactMap(ProcessTable.snapshot).filter { $0.commandLine.last?.contains("echo n-$i") == true && !$0.isZombie }
+        XCTAssertEqual(copies.count, 1, "duplicate daemons: \(copies.map(\.pid))")
+        XCTAssertEqual(kill(other, SIGKILL), 0)
+        XCTAssertNotNil(try waitForPID("other", not: other, timeout: 20), "kill after adoption not noticed")
+        // Every number up to the newest logged line is there: nothing lost across the gap.
+        let log = "\(temp.home)/logs/daemons/counter.log"
+        var numbers: [Int] = []
+        XCTAssertTrue(Wait.until(timeout: 20) {
+            let text = (try? String(contentsOfFile: log)) ?? ""
+            numbers = text.split(separator: "\n").compactMap { line in
+                line.range(of: "\"n-").flatMap { r in Int(line[r.upperBound...].prefix { $0.isNumber }) }
+            }
+            return (numbers.max() ?? 0) > 40
+        })
+        let maxSeen = numbers.max() ?? 0
+        XCTAssertEqual(Set(numbers), Set(1...maxSeen), "lines lost across the monitor's death")
+    }
+}
