@@ -12,6 +12,7 @@ struct Tend: ParsableCommand {
         version: version,
         subcommands: [
             // Subcommands (one file each). Keep this list sorted by role, not name.
+            Log.self, Logs.self,
         ]
     )
 }

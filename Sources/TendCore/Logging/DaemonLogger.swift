@@ -1,0 +1,91 @@
+import TendSystem
+
+/// Where a record is written. Every record goes to its daemon's log; some are copied
+/// to the home-wide files people watch.
+public enum LogDestination: String, Sendable, CaseIterable {
+    /// `logs/daemons/NAME.log`
+    case daemon
+    /// `logs/health.log`: health events, and errors and criticals of every daemon.
+    case health
+    /// `logs/policy-hits.log`: every decision a policy took.
+    case policyHits
+}
+
+/// The `type` values the seed's logger functions put in their records. Routing reads
+/// them from the record itself, so a daemon that prints such a record to its output gets
+/// the same routing as Swift or Lua code calling the function.
+public enum LogRecordType {
+    public static let healthEvent = "health_event"
+    public static let policyHit = "policy_hit"
+    public static let startup = "startup"
+    public static let shutdown = "shutdown"
+    public static let exception = "exception"
+    public static let performance = "performance"
+}
+
+/// The seed's `daemon-logger.py` for one daemon: structured JSON Lines records, routed
+/// to the daemon's own log, health.log and policy-hits.log. All functions go through
+/// `write(_:)`, the one routing function.
+public final class DaemonLogger: @unchecked Sendable {
+    public let home: Home
+    public let daemon: String
+    public let rotation: RotationOptions
+
+    private let daemonFile: RotatingLogFile
+    private let healthFile: RotatingLogFile
+    private let policyFile: RotatingLogFile
+
+    /// Writers come from `registry`, so loggers of many daemons in one process share
+    /// the health.log and policy-hits.log descriptors.
+    public init(home: Home, daemon: String, rotation: RotationOptions = .default,
+                registry: LogFileRegistry = .shared) {
+        self.home = home
+        self.daemon = daemon
+        self.rotation = rotation
+        daemonFile = registry.file(at: home.daemonLog(daemon), options: rotation)
+        healthFile = registry.file(at: home.healthLog, options: rotation)
+        policyFile = registry.file(at: home.policyHitsLog, options: rotation)
+    }
+
+    /// The files a record belongs in: always the daemon log; health.log for error and
+    /// critical records and health events; policy-hits.log for policy hits.
+    public static func destinations(of record: LogRecord) -> [LogDestination] {
+        var result: [LogDestination] = [.daemon]
+        if record.level >= .error || record.type == LogRecordType.healthEvent { result.append(.health) }
+        if record.type == LogRecordType.policyHit { result.append(.policyHits) }
+        return result
+    }
+
+    public func write(_ record: LogRecord) throws {
+        try write([record])
+    }
+
+    /// Writes records with one lock round-trip per file. A record without a daemon name
+    /// gets this logger's. Every file is attempted even when one fails; the first error
+    /// is thrown afterwards.
+    public func write(_ records: [LogRecord]) throws {
+        var lines: [LogDestination: [String]] = [:]
+        for var record in records {
+            if record.daemon.isEmpty { record.daemon = daemon }
+            let line = record.jsonLine()
+            for destination in DaemonLogger.destinations(of: record) {
+                lines[destination, default: []].append(line)
+            }
+        }
+        var firstError: Error?
+        for destination in LogDestination.allCases {
+            guard let batch = lines[destination] else { continue }
+            do { try file(for: destination).append(lines: batch) } catch { firstError = firstError ?? error }
+        }
+        if let firstError { throw firstError }
+    }
+
+    /// The writer behind a destination (for tests and the monitor's diagnostics).
+    public func file(for destination: LogDestination) -> RotatingLogFile {
+        switch destination {
+        case .daemon: return daemonFile
+        case .health: return healthFile
+        case .policyHits: return policyFile
+        }
+    }
+}

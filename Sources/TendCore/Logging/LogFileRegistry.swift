@@ -1,0 +1,31 @@
+/// The process's open log writers, one per path. health.log and policy-hits.log are
+/// written for every daemon; sharing one writer per path means the monitor keeps one
+/// descriptor per file instead of reopening it per line or per daemon.
+public final class LogFileRegistry: @unchecked Sendable {
+    public static let shared = LogFileRegistry()
+
+    private let lock = LoggingLock()
+    private var files: [String: RotatingLogFile] = [:]
+
+    public init() {}
+
+    /// The writer for `path`. When it was created with other rotation options, a new
+    /// writer replaces it (both are safe together: they coordinate through `flock`).
+    public func file(at path: String, options: RotationOptions) -> RotatingLogFile {
+        lock.withLock {
+            if let existing = files[path], existing.options == options { return existing }
+            let file = RotatingLogFile(path: path, options: options)
+            files[path] = file
+            return file
+        }
+    }
+
+    /// Closes and forgets every writer (tests; a monitor told to reopen its logs).
+    public func closeAll() {
+        let all = lock.withLock { () -> [RotatingLogFile] in
+            defer { files.removeAll() }
+            return Array(files.values)
+        }
+        all.forEach { $0.close() }
+    }
+}
