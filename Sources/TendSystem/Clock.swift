@@ -23,10 +23,12 @@ public enum Clock {
 
     /// `2026-11-25T09:18:26.123Z` (UTC, milliseconds).
     public static func iso8601(_ seconds: Double) -> String {
-        var t = time_t(seconds.rounded(.down))
+        // Whole milliseconds, rounded (not truncated: 0.123 must not print as .122).
+        let totalMillis = Int64((seconds * 1000).rounded())
+        var t = time_t(totalMillis / 1000)
         var parts = tm()
         gmtime_r(&t, &parts)
-        let millis = Int((seconds - seconds.rounded(.down)) * 1000)
+        let millis = Int(totalMillis % 1000)
         func pad(_ v: Int32, _ width: Int) -> String {
             let s = String(v)
             return String(repeating: "0", count: max(0, width - s.count)) + s

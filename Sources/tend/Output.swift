@@ -10,7 +10,7 @@ import ArgumentParser
 enum Output {
     static func line(_ text: String) {
         print(text)
-        fflush(stdout)
+        fflush(nil)
     }
 
     static func problem(_ text: String) {
@@ -40,7 +40,11 @@ enum Output {
 }
 
 struct StandardError: TextOutputStream {
-    mutating func write(_ string: String) { fputs(string, stderr) }
+    mutating func write(_ string: String) {
+        fflush(nil)
+        var bytes = Array(string.utf8)
+        _ = bytes.withUnsafeMutableBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+    }
 }
 
 /// A failure to report in words and exit non-zero (no stack trace, ever).

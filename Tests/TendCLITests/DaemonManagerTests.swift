@@ -15,12 +15,12 @@ final class DaemonManagerTests: CLITestCase {
         try temp.writeDaemons(Self.seedDaemons.map { ticker($0) }.joined())
         let started = try tend("start", "context-daemon")
         XCTAssertTrue(started.stdout.contains("context-daemon: started (pid "), started.description)
-        let pid = try XCTUnwrap(try waitForPID("context-daemon"))
-        XCTAssertEqual(ProcessTable.snapshot(pid)?.commandLine.first, "/bin/sh")
-        XCTAssertEqual(try String(contentsOfFile: "\(temp.home)/.pids/context-daemon.pid").trimmingCharacters(in: .whitespacesAndNewlines), String(pid))
+        let first = try XCTUnwrap(try waitForPID("context-daemon"))
+        XCTAssertEqual(ProcessTable.snapshot(first)?.commandLine.first, "/bin/sh")
+        XCTAssertEqual(try String(contentsOfFile: "\(temp.home)/.pids/context-daemon.pid").trimmingCharacters(in: .whitespacesAndNewlines), String(first))
 
         let again = try tend("start", "context-daemon")
-        XCTAssertTrue(again.stdout.contains("already running (pid \(pid))"), again.description)
+        XCTAssertTrue(again.stdout.contains("already running (pid \(first))"), again.description)
 
         try tend("start", "--all")
         let table = try tend("status").stdout
