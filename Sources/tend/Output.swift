@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import ArgumentParser
+import TendSystem
 
 /// Printing for commands: stdout is flushed at once (a pipe would buffer it), problems
 /// go to stderr prefixed with `tend:`.
@@ -42,8 +43,7 @@ enum Output {
 struct StandardError: TextOutputStream {
     mutating func write(_ string: String) {
         fflush(nil)
-        var bytes = Array(string.utf8)
-        _ = bytes.withUnsafeMutableBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+        try? FileSystem.writeAll(2, Array(string.utf8))
     }
 }
 
