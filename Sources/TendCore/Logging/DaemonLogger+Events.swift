@@ -37,13 +37,20 @@ extension DaemonLogger {
     /// A decision a policy took (`restart`, `rate limit`, …); also in policy-hits.log.
     public func policyHit(policy: String, action: String, context: String? = nil,
                           fields: [String: JSONValue] = [:]) throws {
+        try write(policyHitRecord(policy: policy, action: action, context: context, fields: fields))
+    }
+
+    /// The record `policyHit` writes, for callers that batch their writes (the monitor
+    /// writes after a restart, never before it).
+    public func policyHitRecord(policy: String, action: String, context: String? = nil,
+                                fields: [String: JSONValue] = [:]) -> LogRecord {
         var all = fields
         all["type"] = .string(LogRecordType.policyHit)
         all["policy"] = .string(policy)
         all["action"] = .string(action)
         if let context { all["context"] = .string(context) }
         let message = "policy \(policy): \(action)" + (context.map { " (\($0))" } ?? "")
-        try log(.info, message, fields: all)
+        return LogRecord(level: .info, daemon: daemon, msg: message, fields: all)
     }
 
     /// A health observation (`probe_failed`, `recovered`, …); also in health.log.

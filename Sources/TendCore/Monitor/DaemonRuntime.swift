@@ -15,6 +15,9 @@ final class DaemonRuntime {
     /// Records and history changed since the last flush.
     var dirty = false
     var historyDirty = false
+    /// Log records waiting for the next flush: the loop writes them after the urgent
+    /// work (reaping, deciding, spawning), so a restart never waits for the disk.
+    var pendingLog: [LogRecord] = []
 
     init(spec: DaemonSpec, home: Home, rotation: RotationOptions) {
         self.spec = spec

@@ -53,8 +53,8 @@ extension Monitor {
             return
         }
         let decision = policy.decide(RestartContext(daemon: rt.spec, exit: info, history: rt.history, now: now))
-        try? rt.logger.policyHit(policy: decision.policy, action: decision.summary, context: decision.reason,
-                                 fields: ["exit": .string(info.reason)])
+        rt.pendingLog.append(rt.logger.policyHitRecord(policy: decision.policy, action: decision.summary,
+                                                       context: decision.reason, fields: ["exit": .string(info.reason)]))
         say("\(rt.name): policy \(decision.policy): \(decision.summary) (\(decision.reason))")
         handle(rt, .decided(decision))
     }
@@ -132,6 +132,6 @@ extension Monitor {
     func lifecycle(_ rt: DaemonRuntime, _ message: String, level: LogLevel = .info, fields: [String: JSONValue] = [:]) {
         var f = fields
         f["event"] = .string("lifecycle")
-        try? rt.logger.write(LogRecord(ts: Clock.now(), level: level, daemon: rt.name, msg: message, fields: f))
+        rt.pendingLog.append(LogRecord(ts: Clock.now(), level: level, daemon: rt.name, msg: message, fields: f))
     }
 }

@@ -202,6 +202,10 @@ public final class Monitor {
     /// so a restart never waits for the disk).
     func flush() {
         for rt in daemons.values {
+            if !rt.pendingLog.isEmpty {
+                do { try rt.logger.write(rt.pendingLog) } catch { reportWriteFailure("log of \(rt.name)", error) }
+                rt.pendingLog.removeAll()
+            }
             if rt.dirty {
                 rt.record.nextAttemptAt = nil
                 rt.record.waitReason = nil
@@ -212,13 +216,23 @@ public final class Monitor {
                 default: break
                 }
                 rt.record.stopping = { if case .stopping = rt.phase { return true }; return false }()
-                do { try rt.record.save(home) } catch { try? monitorLog.error("cannot save state of \(rt.name): \(error)", fields: [:]) }
+                do { try rt.record.save(home) } catch { reportWriteFailure("state of \(rt.name)", error) }
                 rt.dirty = false
             }
             if rt.historyDirty {
-                do { try rt.history.save(home, rt.name) } catch { try? monitorLog.error("cannot save history of \(rt.name): \(error)", fields: [:]) }
+                do { try rt.history.save(home, rt.name) } catch { reportWriteFailure("history of \(rt.name)", error) }
                 rt.historyDirty = false
             }
         }
+    }
+
+    /// A write failed (full disk, permissions): say so in the monitor's log and on
+    /// stderr, keep running; the in-memory state stays right and is written next time.
+    func reportWriteFailure(_ what: String, _ error: Error) {
+        let message = "cannot write \(what): \(error)"
+        try? monitorLog.error(message, fields: [:])
+        var err = ""
+        err += "tend monitor: \(message)\n"
+        try? FileSystem.writeAll(2, Array(err.utf8))
     }
 }
