@@ -109,3 +109,9 @@ int tend_lua_upvalueindex(int i) { return lua_upvalueindex(i); }
 int tend_lua_registryindex(void) { return LUA_REGISTRYINDEX; }
 void tend_lua_pushglobaltable(lua_State *L) { lua_pushglobaltable(L); }
 int tend_lua_isinteger(lua_State *L, int idx) { return lua_isinteger(L, idx); }
+
+double tend_lua_budget_deadline(lua_State *L) { return ctx_of(L)->deadline; }
+void tend_lua_insert(lua_State *L, int idx) { lua_insert(L, idx); }
+void tend_lua_remove(lua_State *L, int idx) { lua_remove(L, idx); }
+lua_Number tend_lua_tonumber(lua_State *L, int idx) { return lua_tonumber(L, idx); }
+int tend_lua_set_env(lua_State *L, int funcindex) { return lua_setupvalue(L, funcindex, 1) != NULL; }

@@ -13,6 +13,7 @@ struct Tend: ParsableCommand {
         subcommands: [
             // Subcommands (one file each). Keep this list sorted by role, not name.
             Log.self, Logs.self,
+            CheckConfig.self,
         ]
     )
 }

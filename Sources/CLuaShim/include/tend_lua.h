@@ -49,4 +49,17 @@ int tend_lua_registryindex(void);
 void tend_lua_pushglobaltable(lua_State *L);
 int tend_lua_isinteger(lua_State *L, int idx);
 
+// Additions for the Swift host (TendLua). Each is a one-line wrapper or a read-only
+// accessor; none of them raises.
+
+/// The monotonic deadline of the current budget (seconds, 0 = none), so blocking host
+/// functions (sleep, run, tcp_probe) can cut their own waits to what is left.
+double tend_lua_budget_deadline(lua_State *L);
+void tend_lua_insert(lua_State *L, int idx);
+void tend_lua_remove(lua_State *L, int idx);
+lua_Number tend_lua_tonumber(lua_State *L, int idx);
+/// Sets upvalue 1 (a main chunk's _ENV) of the function at `funcindex` to the value on
+/// top, which is popped. Returns 1 if set. Gives every script its own global table.
+int tend_lua_set_env(lua_State *L, int funcindex);
+
 #endif

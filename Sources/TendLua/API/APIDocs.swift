@@ -1,0 +1,136 @@
+/// Generates `docs/lua-api.md` and `docs/tend.meta.lua` from `TendAPI`. Tests compare
+/// the committed files with this output; `TEND_UPDATE_DOCS=1 swift test --filter APIDocsTests`
+/// rewrites them.
+public enum APIDocs {
+    /// The tables Tend passes to scripts (not returned by host functions).
+    public static let scriptTypes: [HostTypeSpec] = [
+        HostTypeSpec(name: "tend.Daemon", doc: "A daemon as policies and health checks see it.", fields: [
+            "name: string", "restart: {max_per_hour: integer, cooldown: number}", "policy: string",
+            "stop_timeout: number", "command?: string[]", "plugin?: string", "cwd?: string",
+            "pid?: integer -- health checks: the verified PID, when running",
+        ]),
+        HostTypeSpec(name: "tend.Exit", doc: "How a daemon died (restart policies).", fields: [
+            "cause: \"exited\"|\"killed\"|\"exitedUnknown\"|\"stalePID\"|\"noPIDFile\"|\"healthCheckFailed\"|\"unknown\"",
+            "code?: integer", "signal?: integer", "signal_name?: string", "uptime?: number -- seconds",
+            "reason: string -- e.g. \"exited with code 1\"", "pid?: integer", "at: number -- epoch seconds",
+        ]),
+        HostTypeSpec(name: "tend.HistoryEvent", doc: "One restart in `.restarts/NAME.json`.", fields: [
+            "time: number -- epoch seconds", "reason: string", "old_pid?: integer", "new_pid?: integer",
+            "success: boolean", "manual: boolean -- asked for by a person (`tend restart`)",
+        ]),
+        HostTypeSpec(name: "tend.History", doc: "Restart events, oldest first (an array of tend.HistoryEvent), with methods.", fields: [
+            "since: fun(self: tend.History, t: number): tend.History -- automatic restarts at or after t",
+            "all_since: fun(self: tend.History, t: number): tend.History -- manual ones too",
+            "last: fun(self: tend.History): tend.HistoryEvent?",
+        ]),
+        HostTypeSpec(name: "tend.Decision", doc: "What a restart policy's decide returns.", fields: [
+            "action: \"restart\"|\"wait\"|\"stay_down\"", "delay?: number -- seconds, required with \"wait\"",
+            "reason?: string",
+        ]),
+    ]
+
+    static let intro = """
+    # The `tend` Lua API
+
+    <!-- Generated from Sources/TendLua/API (TendAPI.functions). Do not edit by hand:
+         TEND_UPDATE_DOCS=1 swift test --filter APIDocsTests rewrites it. -->
+
+    Every Lua state Tend creates has a global `tend` (also `require("tend")`). Scripts are
+    found by name, the user's config dir first (`~/.config/tend`), then the scripts shipped
+    with Tend; a name is never a path. Each script runs in its own global table and returns
+    a table:
+
+    | Script | Returns |
+    |---|---|
+    | `policies/NAME.lua` | `{ decide = function(daemon, exit, history, now) return { action = "restart" \\| "wait" \\| "stay_down", delay = s, reason = "…" } end }` |
+    | `policies/health/NAME.lua` | `{ check = function(daemon, args) return ok, reason end, interval = s?, timeout = s? }` |
+    | `plugins/NAME.lua` | `{ run = function(args) … end, summary = "…"? }` |
+
+    Conventions:
+    - An expected failure (a missing file, a process that is gone) returns `nil, "message"`
+      (or `false, "message"` for predicates); a programming error (a wrong argument type, a
+      path where a name belongs) raises an error naming your `file:line`, which `pcall` catches.
+    - Policies and health checks run under a time budget (1 s unless the script or daemons.lua
+      gives `timeout`); an endless loop is stopped with `file:line: time budget … exceeded`,
+      and `pcall` cannot swallow that. Blocking calls (`sleep`, `run`, `tcp_probe`) never wait
+      past the budget.
+    - A script that fails to load, returns the wrong shape or fails when called is reported
+      (health.log, `tend check-config`) and the last good version stays in force.
+
+    """
+
+    public static func markdown() -> String {
+        var out = intro + "\n"
+        for (module, doc) in TendAPI.modules {
+            let functions = TendAPI.functions.filter { $0.module == module }
+            guard !functions.isEmpty else { continue }
+            out += "## `\(module)`\n\n\(doc)\n\n"
+            for f in functions {
+                out += "### `\(f.signature)`\n\n\(f.doc)"
+                if !f.returnDoc.isEmpty { out += " Returns \(f.returnDoc)." }
+                out += "\n\n"
+            }
+        }
+        out += "## Tables\n\n"
+        for t in TendAPI.types + scriptTypes {
+            out += "### `\(t.name)`\n\n\(t.doc)\n\n"
+            for field in t.fields {
+                let (decl, comment) = split(field)
+                out += "- `\(decl)`" + (comment.isEmpty ? "" : " — \(comment)") + "\n"
+            }
+            out += "\n"
+        }
+        return out
+    }
+
+    /// LuaLS (lua-language-server) annotations, for completion and type checks in editors.
+    public static func luaMeta() -> String {
+        var out = """
+        ---@meta tend
+        -- LuaLS annotations for Tend's `tend` module. Generated from Sources/TendLua/API
+        -- (TendAPI.functions); do not edit. Put this file on your workspace library path.
+
+        """
+        for t in TendAPI.types + scriptTypes {
+            out += "\n---\(t.doc)\n---@class \(t.name)\n"
+            for field in t.fields {
+                let (decl, comment) = split(field)
+                let (name, type) = nameAndType(decl)
+                out += "---@field \(name) \(type)" + (comment.isEmpty ? "" : " \(comment)") + "\n"
+            }
+        }
+        out += "\n---@class tend\ntend = {}\n"
+        for (module, doc) in TendAPI.modules where module != "tend" {
+            out += "\n---\(doc)\n\(module) = {}\n"
+        }
+        for f in TendAPI.functions {
+            out += "\n---\(f.doc)\n"
+            for p in f.params {
+                let (name, type) = nameAndType(p)
+                out += "---@param \(name) \(type)\n"
+            }
+            for r in f.returns { out += "---@return \(r)\n" }
+            let names = f.params.map { nameAndType($0).name.replacingOptionalMark() }
+            out += "function \(f.qualifiedName)(\(names.joined(separator: ", "))) end\n"
+        }
+        return out
+    }
+
+    /// `"name: type -- comment"` → (`"name: type"`, `"comment"`).
+    static func split(_ field: String) -> (String, String) {
+        guard let r = field.firstRange(of: " -- ") else { return (field, "") }
+        return (String(field[..<r.lowerBound]), String(field[r.upperBound...]))
+    }
+
+    /// `"start_time?: integer"` → (`"start_time?"`, `"integer"`).
+    static func nameAndType(_ decl: String) -> (name: String, type: String) {
+        guard let colon = decl.firstIndex(of: ":") else { return (decl, "any") }
+        let name = decl[..<colon]
+        let type = decl[decl.index(after: colon)...].drop { $0 == " " }
+        return (String(name), String(type))
+    }
+}
+
+private extension String {
+    func replacingOptionalMark() -> String { hasSuffix("?") ? String(dropLast()) : self }
+}

@@ -1,0 +1,224 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CLuaShim
+import TendSystem
+
+/// One Lua state (one per process role), used from one thread. It owns the state and
+/// closes it on deinit; every call into Lua is a protected call with a traceback handler
+/// and a time budget, so a Lua error comes back as a `LuaError`, never as a longjmp.
+public final class LuaVM {
+    public let stack: LuaStack
+    var L: OpaquePointer { stack.L }
+
+    /// Seconds a call may run before the budget stops it (0 disables). Policies and health
+    /// checks use 1 s; plugin processes run without a budget.
+    public var defaultBudget: Double
+
+    /// Kept alive as long as the state: Lua closures point at them.
+    private var hostFunctions: [LuaHostFunction] = []
+    /// Files compiled here, to restore full paths in messages where Lua shortened them to
+    /// `...tail/of/path.lua` (it keeps at most 60 bytes of a chunk name).
+    private var chunkPaths: Set<String> = []
+    /// Calls in progress (a host function calling back into Lua): only the outermost
+    /// call owns the budget.
+    private var depth = 0
+
+    public init(budget: Double = 1) throws {
+        precondition(luaDispatchInstalled)
+        guard let L = tend_lua_newstate(nil) else {
+            throw LuaError(kind: .runtime, message: "cannot create a Lua state (out of memory)")
+        }
+        stack = LuaStack(L)
+        defaultBudget = budget
+    }
+
+    deinit {
+        // Close first: finalizers may still run Lua, and the host function boxes must
+        // outlive every closure that points at them (they are released after this).
+        tend_lua_close(L)
+    }
+
+    // MARK: Loading
+
+    /// Compiles a file (chunk name `@path`, so errors read `path:line: …`) into a function.
+    public func compile(file path: String) throws -> LuaRef {
+        let bytes: [UInt8]
+        do { bytes = try FileSystem.readBytes(path) } catch let e as SystemError {
+            throw LuaError.at(path, kind: e.code == ENOENT ? .notFound : .runtime, "cannot read: \(e)")
+        }
+        chunkPaths.insert(path)
+        return try compile(bytes: LuaVM.blankingShebang(bytes), chunkname: "@\(path)")
+    }
+
+    /// Compiles source text; `chunkname` is `@file` for file-like messages or `=name`.
+    public func compile(source: String, chunkname: String) throws -> LuaRef {
+        try compile(bytes: Array(source.utf8), chunkname: chunkname)
+    }
+
+    private func compile(bytes: [UInt8], chunkname: String) throws -> LuaRef {
+        let status = bytes.withUnsafeBufferPointer { buf in
+            buf.withMemoryRebound(to: CChar.self) { tend_lua_load(L, $0.baseAddress, $0.count, chunkname) }
+        }
+        guard status == LUA_OK else {
+            let error = makeError(status: status, budgetExceeded: false, budget: 0)
+            stack.pop()
+            throw error
+        }
+        return stack.ref()
+    }
+
+    /// A `#!` first line is not Lua; blank it so line numbers stay right.
+    static func blankingShebang(_ bytes: [UInt8]) -> [UInt8] {
+        guard bytes.first == UInt8(ascii: "#") else { return bytes }
+        var out = bytes
+        var i = 0
+        while i < out.count && out[i] != UInt8(ascii: "\n") { out[i] = UInt8(ascii: " "); i += 1 }
+        return out
+    }
+
+    /// A fresh global table for one script: reads fall through to the real globals
+    /// (`tend`, `string`, …), writes stay in the script's own table.
+    public func newEnvironment() -> LuaRef {
+        stack.newTable()
+        stack.newTable(fields: 1)
+        tend_lua_pushglobaltable(L)
+        stack.rawSet(-2, "__index")
+        lua_setmetatable(L, -2)
+        return stack.ref()
+    }
+
+    /// Runs a compiled chunk with `env` as its globals; returns its first result.
+    public func run(chunk: LuaRef, environment env: LuaRef, budget: Double? = nil) throws -> LuaRef {
+        try call(budget: budget, results: 1, push: { s in
+            s.push(chunk)
+            s.push(env)
+            _ = tend_lua_set_env(s.L, -2)
+            return 0
+        }, read: { s, first in
+            s.setTop(first)
+            return s.ref()
+        })
+    }
+
+    // MARK: Calling
+
+    /// Calls into Lua: `push` pushes the function and its arguments and returns the number
+    /// of arguments; `read` sees the results starting at index `first`. The stack is left
+    /// as it was. `budget` nil uses `defaultBudget`.
+    public func call<T>(budget: Double? = nil, results: Int32,
+                        push: (LuaStack) throws -> Int32,
+                        read: (LuaStack, _ first: Int32) throws -> T) throws -> T {
+        let base = stack.top
+        defer { stack.setTop(base) }
+        let nargs = try push(stack)
+        let seconds = budget ?? defaultBudget
+        let outermost = depth == 0
+        if outermost { tend_lua_set_budget(L, seconds) }
+        depth += 1
+        let status = tend_lua_pcall_traceback(L, nargs, results)
+        depth -= 1
+        let exceeded = tend_lua_budget_exceeded(L) != 0
+        if outermost { tend_lua_set_budget(L, 0) }
+        guard status == LUA_OK else {
+            throw makeError(status: status, budgetExceeded: exceeded, budget: seconds)
+        }
+        return try read(stack, base + 1)
+    }
+
+    // MARK: Host functions and globals
+
+    /// Pushes a Lua function that runs `body` (see `LuaHostBody`).
+    public func pushHostFunction(name: String, _ body: @escaping LuaHostBody) {
+        let box = LuaHostFunction(name: name, body: body)
+        hostFunctions.append(box)
+        tend_lua_push_host_function(L, Unmanaged.passUnretained(box).toOpaque())
+    }
+
+    /// Pops the top value into the real global table as `name`.
+    public func setGlobal(_ name: String) {
+        tend_lua_pushglobaltable(L)
+        tend_lua_insert(L, -2)
+        stack.rawSet(-2, name)
+        stack.pop()
+    }
+
+    public func release(_ ref: LuaRef) { stack.unref(ref) }
+
+    /// Runs a snippet of trusted host Lua (preludes), raising as `LuaError` on failure.
+    @discardableResult
+    public func evaluate(_ source: String, name: String) throws -> LuaRef {
+        let chunk = try compile(source: source, chunkname: "=\(name)")
+        defer { release(chunk) }
+        return try call(budget: 0, results: 1, push: { s in s.push(chunk); return 0 },
+                        read: { s, first in s.setTop(first); return s.ref() })
+    }
+
+    // MARK: Errors
+
+    /// Turns the error value on top (message + traceback from the handler) into a LuaError.
+    func makeError(status: Int32, budgetExceeded: Bool, budget: Double) -> LuaError {
+        let raw = stack.string(at: -1) ?? "(error object is a \(stack.typeName(at: -1)) value)"
+        var message = raw
+        var traceback = ""
+        if let r = raw.firstRange(of: "\nstack traceback:") {
+            message = String(raw[..<r.lowerBound])
+            traceback = String(raw[raw.index(after: r.lowerBound)...])
+        }
+        message = expandChunkNames(message)
+        traceback = expandChunkNames(traceback)
+        let kind: LuaError.Kind
+        switch status {
+        case LUA_ERRSYNTAX: kind = .syntax
+        case _ where budgetExceeded: kind = .budget
+        default: kind = .runtime
+        }
+        if kind == .budget {
+            // The hook raises from inside the looping function; its line is the first Lua
+            // frame of the traceback.
+            let loc = LuaVM.firstLuaFrame(traceback)
+            let text = "time budget of \(LuaVM.seconds(budget)) exceeded (endless loop?): script stopped"
+            message = loc.map { "\($0): \(text)" } ?? text
+        } else if LuaError.parseLocation(message) == nil, let loc = LuaVM.firstLuaFrame(traceback) {
+            // error({}) or error("x", 0): no position in the message; name the frame.
+            message = "\(loc): \(message)"
+        }
+        return LuaError(kind: kind, message: message, traceback: traceback)
+    }
+
+    /// `file:line` of the first Lua (not C) frame in a traceback.
+    static func firstLuaFrame(_ traceback: String) -> String? {
+        for line in traceback.split(separator: "\n").dropFirst() {
+            let frame = line.drop { $0 == "\t" || $0 == " " }
+            if frame.hasPrefix("[C]") { continue }
+            if let loc = LuaError.parseLocation(String(frame)) { return "\(loc.file):\(loc.line)" }
+        }
+        return nil
+    }
+
+    static func seconds(_ s: Double) -> String {
+        s == s.rounded() ? "\(Int(s)) s" : "\(s) s"
+    }
+
+    /// Replaces Lua's shortened `...tail.lua` chunk names with the full paths.
+    func expandChunkNames(_ text: String) -> String {
+        guard text.contains("...") else { return text }
+        var out = ""
+        var rest = Substring(text)
+        while let dots = rest.firstRange(of: "...") {
+            out += rest[..<dots.lowerBound]
+            let after = rest[dots.upperBound...]
+            let tail = after.prefix { $0 != ":" && $0 != "\n" }
+            if !tail.isEmpty, let full = chunkPaths.first(where: { $0.hasSuffix(tail) }) {
+                out += full
+                rest = after[tail.endIndex...]
+            } else {
+                out += "..."
+                rest = after
+            }
+        }
+        return out + rest
+    }
+}

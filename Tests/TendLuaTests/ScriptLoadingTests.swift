@@ -1,0 +1,87 @@
+import XCTest
+import TendCore
+import TendSystem
+@testable import TendLua
+
+final class ScriptLoadingTests: LuaTestCase {
+    func testPathLikeNamesAreRefused() throws {
+        let host = try makeHost()
+        for name in ["../x", "/etc/x", "a/../../b", ".hidden", ""] {
+            for kind in [ScriptPaths.Kind.plugin, .policy, .health] {
+                XCTAssertThrowsError(try host.loadScript(named: name, kind: kind), "\(name)") { error in
+                    let e = error as! LuaError
+                    XCTAssertEqual(e.kind, .notFound)
+                    XCTAssertTrue(e.message.contains("not a") || e.message.contains("cannot be empty"), e.message)
+                }
+            }
+        }
+        XCTAssertThrowsError(try host.loadScript(named: "../x", kind: .plugin)) { error in
+            XCTAssertEqual("\(error)", "'../x' is not a plugin name: give a name like 'restart', not a path")
+        }
+    }
+
+    func testUserCopyShadowsTheShippedScript() throws {
+        let host = try makeHost()
+        XCTAssertEqual(try host.loadScript(named: "restart", kind: .policy).path, "\(Self.repoRoot)/policies/restart.lua")
+        let mine = try writeConfig("policies/restart.lua", "return { decide = function() return { action = 'stay_down' } end }\n")
+        XCTAssertEqual(try host.loadScript(named: "restart", kind: .policy).path, mine)
+    }
+
+    func testMissingScriptNamesWhereItLooked() throws {
+        XCTAssertThrowsError(try makeHost().loadScript(named: "nothing-here", kind: .health)) { error in
+            XCTAssertEqual((error as! LuaError).kind, .notFound)
+            XCTAssertTrue("\(error)".contains("\(self.configDir)/policies/health"), "\(error)")
+        }
+    }
+
+    func testScriptMustReturnATable() throws {
+        let file = try writeConfig("plugins/no-table.lua", "local x = 1\nreturn 42\n")
+        XCTAssertThrowsError(try makeHost().loadScript(named: "no-table", kind: .plugin)) { error in
+            let e = error as! LuaError
+            XCTAssertEqual(e.kind, .badReturn)
+            XCTAssertEqual(e.message, "\(file):2: the script must return a table, got a number")
+        }
+    }
+
+    func testShebangLineIsIgnoredAndLinesStayRight() throws {
+        let file = try writeConfig("plugins/shebang.lua", "#!/usr/bin/env tend\nerror('line two')\n")
+        XCTAssertThrowsError(try makeHost().loadScript(file: file)) { error in
+            XCTAssertEqual("\(error)", "\(file):2: line two")
+        }
+    }
+
+    func testCheckConfigOnTheShippedScriptsReportsOnlyMissingPlugins() throws {
+        let report = ConfigChecker.run(paths: paths, home: home)
+        XCTAssertEqual(report.policies, 1)
+        XCTAssertEqual(report.healthChecks, 5)
+        XCTAssertEqual(report.daemons, 8)
+        // The shipped config names plugins another part of the project provides; until
+        // they exist, each missing one is reported at its daemon's line.
+        for p in report.problems {
+            XCTAssertTrue(p.message.contains("no plugin"), p.description)
+            XCTAssertEqual(p.file, "\(Self.repoRoot)/config/daemons.lua")
+        }
+    }
+
+    func testCheckConfigNamesEveryBrokenScript() throws {
+        let daemons = try writeConfig("daemons.lua", """
+            daemon "a" { command = {"/bin/true"}, policy = "missing-policy" }
+            daemon "b" { command = {"/bin/true"}
+            """)
+        let broken = try writeConfig("policies/broken.lua", "return {\n  decide = function(\nend }\n")
+        let shape = try writeConfig("policies/health/shape.lua", "return { check = 'not a function' }\n")
+        let plugin = try writeConfig("plugins/raises.lua", "local t = {}\nreturn t.x.y\n")
+        let report = ConfigChecker.run(paths: userOnlyPaths, home: home)
+        let lines = report.problems.map(\.description)
+        XCTAssertFalse(report.ok)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("\(daemons):2: ") || $0.hasPrefix("\(daemons):3: ") }, "\(lines)")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("\(broken):3: ") }, "\(lines)")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("\(shape):1: the health check table is wrong: 'check' must be a function") }, "\(lines)")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("\(plugin):2: ") }, "\(lines)")
+        XCTAssertTrue(report.summary.hasPrefix("\(report.problems.count) problems in"), report.summary)
+
+        try writeConfig("daemons.lua", "daemon \"a\" { command = {\"/bin/true\"}, policy = \"missing-policy\" }\n")
+        let refs = ConfigChecker.run(paths: userOnlyPaths, home: home).problems.map(\.description)
+        XCTAssertTrue(refs.contains { $0.hasPrefix("\(daemons):1: daemon 'a': no policy 'missing-policy'") }, "\(refs)")
+    }
+}

@@ -1,0 +1,383 @@
+---@meta tend
+-- LuaLS annotations for Tend's `tend` module. Generated from Sources/TendLua/API
+-- (TendAPI.functions); do not edit. Put this file on your workspace library path.
+
+---A process as /proc describes it.
+---@class tend.ProcessInfo
+---@field pid integer
+---@field ppid integer
+---@field pgid integer
+---@field name string
+---@field state string one letter: R running, S sleeping, D disk wait, Z zombie, T stopped
+---@field rss_bytes integer
+---@field cpu_percent number average over its life, percent of one core
+---@field start_time integer kernel start time (clock ticks since boot): identity with pid
+---@field started_at number epoch seconds
+---@field threads integer
+---@field cmdline string[]
+
+---Who a process is: PID plus start time.
+---@class tend.ProcessIdentity
+---@field pid integer
+---@field start_time integer
+
+---Options of `tend.process.run`.
+---@class tend.RunOptions
+---@field timeout? number seconds (default 10; never past the caller's time budget)
+---@field cwd? string
+---@field env? table<string, string> added to the inherited environment
+
+---How a command ended.
+---@class tend.RunResult
+---@field code? integer exit code, when it exited
+---@field signal? string e.g. "SIGKILL", when killed
+---@field stdout string stdout and stderr together
+---@field stderr string always empty (merged into stdout)
+---@field timed_out boolean
+---@field truncated boolean output beyond 1 MiB was dropped
+
+---The verdict of `tend.pid.verify`.
+---@class tend.PidVerdict
+---@field daemon string
+---@field verdict "RUNNING"|"STALE"|"NO_PID_FILE"
+---@field pid? integer
+---@field detail string why, in words
+---@field process? tend.ProcessInfo when running
+
+---What `tend.pid.cleanup` did.
+---@class tend.PidCleanup
+---@field removed {daemon: string, pid?: integer, detail: string}[]
+---@field kept string[]
+
+---Summary of `tend.pid.health`.
+---@class tend.PidHealth
+---@field total integer
+---@field running integer
+---@field percent integer
+---@field stale string[]
+---@field missing string[]
+
+---What `tend.fs.stat` reports.
+---@class tend.FileStat
+---@field size integer
+---@field mtime number epoch seconds
+---@field is_dir boolean
+---@field mode integer permission bits
+
+---A daemon as policies and health checks see it.
+---@class tend.Daemon
+---@field name string
+---@field restart {max_per_hour: integer, cooldown: number}
+---@field policy string
+---@field stop_timeout number
+---@field command? string[]
+---@field plugin? string
+---@field cwd? string
+---@field pid? integer health checks: the verified PID, when running
+
+---How a daemon died (restart policies).
+---@class tend.Exit
+---@field cause "exited"|"killed"|"exitedUnknown"|"stalePID"|"noPIDFile"|"healthCheckFailed"|"unknown"
+---@field code? integer
+---@field signal? integer
+---@field signal_name? string
+---@field uptime? number seconds
+---@field reason string e.g. "exited with code 1"
+---@field pid? integer
+---@field at number epoch seconds
+
+---One restart in `.restarts/NAME.json`.
+---@class tend.HistoryEvent
+---@field time number epoch seconds
+---@field reason string
+---@field old_pid? integer
+---@field new_pid? integer
+---@field success boolean
+---@field manual boolean asked for by a person (`tend restart`)
+
+---Restart events, oldest first (an array of tend.HistoryEvent), with methods.
+---@class tend.History
+---@field since fun(self: tend.History, t: number): tend.History automatic restarts at or after t
+---@field all_since fun(self: tend.History, t: number): tend.History manual ones too
+---@field last fun(self: tend.History): tend.HistoryEvent?
+
+---What a restart policy's decide returns.
+---@class tend.Decision
+---@field action "restart"|"wait"|"stay_down"
+---@field delay? number seconds, required with "wait"
+---@field reason? string
+
+---@class tend
+tend = {}
+
+---Processes: read them from the kernel, signal only verified ones, run short commands.
+tend.process = {}
+
+---The home's PID files (`.pids/NAME.pid`) and their verification (PID + start time).
+tend.pid = {}
+
+---Structured JSON Lines records for the daemon this Lua state runs for (the seed's logger).
+tend.log = {}
+
+---Files. Expected failures return `nil, message`.
+tend.fs = {}
+
+---JSON text ⇄ Lua values.
+tend.json = {}
+
+---Clocks and sleeping.
+tend.time = {}
+
+---Network probes.
+tend.net = {}
+
+---The state directory (`--home`, `$TEND_HOME`, …): `.pids/`, `logs/`, …
+---@return string
+function tend.home() end
+
+---The user's script directory (`--config-dir`, `$TEND_CONFIG_DIR`, `~/.config/tend`).
+---@return string
+function tend.config_dir() end
+
+---What the kernel says about a process (from /proc): name, state, RSS, CPU %, start time, threads, command line.
+---@param pid integer
+---@return tend.ProcessInfo?
+---@return string?
+function tend.process.info(pid) end
+
+---True if a (non-zombie) process has this PID — and, when `start_time` is given, it is the same process (not a reused PID).
+---@param pid integer
+---@param start_time? integer
+---@return boolean
+function tend.process.alive(pid, start_time) end
+
+---The identity of a live process: its PID and kernel start time. Keep it to signal the same process later.
+---@param pid integer
+---@return tend.ProcessIdentity?
+---@return string?
+function tend.process.identity(pid) end
+
+---Sends a signal (`"TERM"`, `"SIGKILL"`, `15`) only if the process still has this start time; never signals an unverified PID.
+---@param pid integer
+---@param start_time integer
+---@param sig string|integer
+---@return boolean?
+---@return string?
+function tend.process.signal(pid, start_time, sig) end
+
+---Runs a command to completion (own process group, stdin /dev/null); kills its group after `opts.timeout` seconds (default 10).
+---@param argv string[]
+---@param opts? tend.RunOptions
+---@return tend.RunResult?
+---@return string?
+function tend.process.run(argv, opts) end
+
+---The PID in `.pids/NAME.pid` (not verified: see `verify`).
+---@param name string
+---@return integer?
+---@return string?
+function tend.pid.read(name) end
+
+---Writes `.pids/NAME.pid` atomically (one line, the PID).
+---@param name string
+---@param pid integer
+---@return boolean?
+---@return string?
+function tend.pid.write(name, pid) end
+
+---Removes `.pids/NAME.pid`.
+---@param name string
+---@return boolean?
+---@return string?
+function tend.pid.remove(name) end
+
+---Whether the PID file names the running daemon (PID + start time checked): RUNNING, STALE or NO_PID_FILE.
+---@param name string
+---@return tend.PidVerdict
+function tend.pid.verify(name) end
+
+---Removes stale PID files only (never the running daemon's) and says which.
+---@return tend.PidCleanup
+function tend.pid.cleanup() end
+
+---How many of `names` (default: every daemon with a PID file) are running, per their PID files.
+---@param names? string[]
+---@return tend.PidHealth
+function tend.pid.health(names) end
+
+---A record at level debug with optional structured fields.
+---@param message string
+---@param fields? table
+---@return boolean?
+---@return string?
+function tend.log.debug(message, fields) end
+
+---A record at level info with optional structured fields.
+---@param message string
+---@param fields? table
+---@return boolean?
+---@return string?
+function tend.log.info(message, fields) end
+
+---A record at level warning with optional structured fields.
+---@param message string
+---@param fields? table
+---@return boolean?
+---@return string?
+function tend.log.warning(message, fields) end
+
+---A record at level error; also written to health.log with optional structured fields.
+---@param message string
+---@param fields? table
+---@return boolean?
+---@return string?
+function tend.log.error(message, fields) end
+
+---A record at level critical; also written to health.log with optional structured fields.
+---@param message string
+---@param fields? table
+---@return boolean?
+---@return string?
+function tend.log.critical(message, fields) end
+
+---A decision a policy took; also written to policy-hits.log.
+---@param policy string
+---@param action string
+---@param context? string
+---@param fields? table
+---@return boolean?
+---@return string?
+function tend.log.policy_hit(policy, action, context, fields) end
+
+---A health observation (`probe_failed`, `recovered`, …); also written to health.log. Severity is a level name (default `info`).
+---@param event string
+---@param message string
+---@param severity? string
+---@return boolean?
+---@return string?
+function tend.log.health_event(event, message, severity) end
+
+---Records that the daemon started (default PID: this process).
+---@param pid? integer
+---@return boolean?
+---@return string?
+function tend.log.startup(pid) end
+
+---Records that the daemon stopped, and why.
+---@param reason string
+---@return boolean?
+---@return string?
+function tend.log.shutdown(reason) end
+
+---An error with its traceback (e.g. from `xpcall(f, debug.traceback)`); level error.
+---@param message string
+---@param traceback? string
+---@param context? string
+---@return boolean?
+---@return string?
+function tend.log.exception(message, traceback, context) end
+
+---How long an operation took, in milliseconds; a failed one (`ok == false`) is a warning.
+---@param operation string
+---@param ms number
+---@param ok? boolean
+---@return boolean?
+---@return string?
+function tend.log.performance(operation, ms, ok) end
+
+---The whole file as text.
+---@param path string
+---@return string?
+---@return string?
+function tend.fs.read(path) end
+
+---Replaces the file atomically (temporary file + rename): readers see the old or the new text, never half.
+---@param path string
+---@param text string
+---@return boolean?
+---@return string?
+function tend.fs.write(path, text) end
+
+---Appends to the file (created if missing) in one write.
+---@param path string
+---@param text string
+---@return boolean?
+---@return string?
+function tend.fs.append(path, text) end
+
+---True if something exists at the path.
+---@param path string
+---@return boolean
+function tend.fs.exists(path) end
+
+---True if the path is a directory.
+---@param path string
+---@return boolean
+function tend.fs.is_dir(path) end
+
+---The names in a directory (without `.` and `..`), sorted.
+---@param dir string
+---@return string[]?
+---@return string?
+function tend.fs.list(dir) end
+
+---Creates the directory and any missing parents (`mkdir -p`).
+---@param path string
+---@return boolean?
+---@return string?
+function tend.fs.mkdir(path) end
+
+---Removes a file or an empty directory.
+---@param path string
+---@return boolean?
+---@return string?
+function tend.fs.remove(path) end
+
+---Renames (moves) a file within one file system, replacing the target.
+---@param from string
+---@param to string
+---@return boolean?
+---@return string?
+function tend.fs.rename(from, to) end
+
+---Size, modification time (epoch seconds) and kind of a file.
+---@param path string
+---@return tend.FileStat?
+---@return string?
+function tend.fs.stat(path) end
+
+---Compact JSON text (keys sorted). Tables with keys 1..n are arrays; functions are refused with an error.
+---@param value any
+---@return string
+function tend.json.encode(value) end
+
+---Parses JSON text; `null` becomes nil.
+---@param text string
+---@return any
+---@return string?
+function tend.json.decode(text) end
+
+---Wall-clock time, epoch seconds (with fractions).
+---@return number
+function tend.time.now() end
+
+---Seconds on a clock that never jumps: for durations and deadlines.
+---@return number
+function tend.time.monotonic() end
+
+---`2026-11-25T09:18:26.123Z` for epoch seconds `t` (default: now), UTC.
+---@param t? number
+---@return string
+function tend.time.iso8601(t) end
+
+---Sleeps (a real sleep: for plugins). Under a time budget (policies, health checks) it never sleeps past the budget.
+---@param seconds number
+function tend.time.sleep(seconds) end
+
+---Whether a TCP connection to host:port succeeds within `timeout` seconds (default 1); IPv4 and IPv6. The connection is closed at once.
+---@param host string
+---@param port integer
+---@param timeout? number
+---@return boolean
+---@return string?
+function tend.net.tcp_probe(host, port, timeout) end
