@@ -11,8 +11,14 @@ struct Tend: ParsableCommand {
         abstract: "A daemon supervisor whose policies, health checks and startup sequence are Lua scripts.",
         version: version,
         subcommands: [
-            // Subcommands (one file each). Keep this list sorted by role, not name.
+            // Subcommands (one file each), by role.
+            // Daemon manager
+            Start.self, Stop.self, Restart.self, Status.self, MonitorCommand.self,
+            // PID tracker, health, history
+            Pid.self, Health.self, History.self,
+            // Logger
             Log.self, Logs.self,
+            // Scripts
             CheckConfig.self,
         ]
     )

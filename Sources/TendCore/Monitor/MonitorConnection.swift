@@ -1,0 +1,38 @@
+import TendSystem
+
+/// Reaching the home's monitor from a short-lived process (the CLI, the startup
+/// sequence): connect, or start a detached monitor first.
+public enum MonitorConnection {
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Returns once a monitor answers; starts a detached one when none runs. Returns the
+    /// PID of a monitor it started, nil when one was already there.
+    @discardableResult
+    public static func ensure(home: Home, configDir: String?, timeout: Double = 15) throws -> Int32? {
+        if ControlClient.isReachable(home) { return nil }
+        try home.prepare()
+        var launched: Int32?
+        // A held lock means a monitor is starting up: wait for it instead of racing it.
+        if !FileLock.isHeld(home.monitorLock) {
+            launched = try launchDetached(home: home, configDir: configDir)
+        }
+        let deadline = Clock.monotonic() + timeout
+        while Clock.monotonic() < deadline {
+            if ControlClient.isReachable(home) { return launched }
+            _ = Poller.waitReadable([], timeout: 0.01)
+        }
+        throw Failure(description: "the monitor for \(home.root) did not answer within \(Int(timeout)) s; see \(home.monitorLog)")
+    }
+
+    /// Starts `tend monitor` in the background: its own session, output to logs/monitor.log.
+    public static func launchDetached(home: Home, configDir: String?, executable: String = FileSystem.executablePath()) throws -> Int32 {
+        let log = try openAppend(home.monitorLog)
+        defer { closeFD(log) }
+        var env = Spawner.currentEnvironment()
+        env["TEND_HOME"] = home.root
+        if let configDir { env["TEND_CONFIG_DIR"] = FileSystem.absolute(configDir) }
+        return try Spawner.spawn([executable, "monitor"], environment: env, workingDirectory: "/", output: log)
+    }
+}

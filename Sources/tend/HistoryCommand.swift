@@ -1,0 +1,31 @@
+import ArgumentParser
+import TendCore
+import TendSystem
+
+extension Tend {
+    struct History: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show a daemon's restart history (newest 100 events).")
+
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Output format.") var format: Output.Format = .table
+        @Argument(help: "Daemon name.") var name: String
+
+        func run() throws {
+            let context = CommandContext(global)
+            _ = try context.selectNames([name], all: false)
+            let (history, problem) = RestartHistory.load(context.home, name)
+            if let problem { Output.problem(problem.description) }
+            switch format {
+            case .json: Output.line(try RecordCoding.encode(history.events).trimmingTrailingNewline)
+            case .table:
+                if history.events.isEmpty { return Output.line("\(name): no restarts recorded") }
+                let rows = history.events.map { e in
+                    [Clock.iso8601(e.time), e.reason, e.oldPID.map(String.init) ?? "-", e.newPID.map(String.init) ?? "-",
+                     e.success ? "yes" : "no" + (e.error.map { " (\($0))" } ?? ""), e.manual ? "manual" : "policy"]
+                }
+                Output.line(Output.table(["Time", "Reason", "Old PID", "New PID", "Success", "By"], rows))
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import TendCore
+import TendLua
+import TendSystem
+
+extension Tend {
+    struct MonitorCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "monitor",
+            abstract: "Run the supervisor (foreground by default; at most one per home).",
+            discussion: """
+            The monitor starts and restarts daemons, captures their output into their logs, \
+            applies the restart policy when one dies, and runs health checks every interval. \
+            Killing it (even with SIGKILL) stops no daemon; the next monitor adopts them.
+            """)
+
+        @OptionGroup var global: GlobalOptions
+
+        @Flag(help: "Run in the background (output to logs/monitor.log) and return once it answers.")
+        var detach = false
+
+        @Flag(help: "Run one cycle (restart dead daemons through the policy, run health checks) and exit.")
+        var once = false
+
+        @Option(help: ArgumentHelp("Seconds between health-check rounds.", valueName: "seconds"))
+        var interval: Double = 300
+
+        func validate() throws {
+            guard interval > 0 else { throw ValidationError("--interval must be a positive number of seconds") }
+            guard !(detach && once) else { throw ValidationError("--detach and --once exclude each other") }
+        }
+
+        func run() throws {
+            let context = CommandContext(global)
+            if detach {
+                if let running = MonitorProcess.running(context.home) {
+                    throw CommandFailure("a monitor already runs for \(context.home.root) (pid \(running.pid))")
+                }
+                try context.ensureMonitor(configDir: global.configDir)
+                Output.line("monitor running (pid \(MonitorProcess.running(context.home)?.pid ?? 0)) for \(context.home.root)")
+                return
+            }
+            let monitor = try makeMonitor(context)
+            if once {
+                let lines = try monitor.runOnce()
+                lines.forEach(Output.line)
+                if lines.isEmpty { Output.line("nothing to do: every daemon is as wanted") }
+                return
+            }
+            try monitor.run()
+        }
+
+        func makeMonitor(_ context: CommandContext) throws -> Monitor {
+            let scripts = try MonitorScripts(home: context.home, paths: context.paths)
+            _ = try scripts.loadSpecs()   // fail early, with file:line, on a bad configuration
+            var options = Monitor.Options()
+            options.interval = interval
+            return Monitor(home: context.home, tendExecutable: FileSystem.executablePath(), options: options,
+                           loadSpecs: { try scripts.loadSpecs() },
+                           policy: scripts.restartPolicy, health: scripts.healthChecks,
+                           reloadScripts: { scripts.reload() })
+        }
+    }
+}

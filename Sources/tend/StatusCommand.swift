@@ -1,0 +1,41 @@
+import ArgumentParser
+import TendCore
+import TendSystem
+
+extension Tend {
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show each daemon's state, PID, uptime, restarts and last exit.",
+            discussion: "Read from the state files and /proc: works with or without a running monitor.")
+
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Output format.") var format: Output.Format = .table
+        @Argument(help: "Daemon names (default: all).") var names: [String] = []
+
+        func run() throws {
+            let context = CommandContext(global)
+            let selected = try context.selectNames(names, all: false, orAllWhenEmpty: true)
+            let report = StatusReport.read(selected, home: context.home)
+            switch format {
+            case .json: Output.line(try RecordCoding.encode(report).trimmingTrailingNewline)
+            case .table: Output.line(Self.render(report))
+            }
+        }
+
+        static func render(_ report: StatusReport) -> String {
+            let rows = report.daemons.map { d -> [String] in
+                [d.daemon, d.state.rawValue, d.pid.map(String.init) ?? "-",
+                 d.uptimeSeconds.map(Clock.humanDuration) ?? "-", String(d.restarts),
+                 [d.lastExit, d.reason].compactMap { $0 }.joined(separator: "; ").ifEmpty("-")]
+            }
+            let monitor = report.monitor.running ? "monitor: running (pid \(report.monitor.pid ?? 0))" : "monitor: not running"
+            return Output.table(["Daemon", "Status", "PID", "Uptime", "Restarts", "Last exit / reason"], rows,
+                                minWidths: [30, 12, 8]) + "\n" + monitor
+        }
+    }
+}
+
+extension String {
+    var trimmingTrailingNewline: String { hasSuffix("\n") ? String(dropLast()) : self }
+    func ifEmpty(_ replacement: String) -> String { isEmpty ? replacement : self }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import TendCore
+
+extension Tend {
+    struct Stop: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Stop daemons: SIGTERM to the process group, SIGKILL after stop_timeout.",
+            discussion: "The wanted state becomes \"down\", so the monitor does not restart them.")
+
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Stop every configured daemon.") var all = false
+        @Argument(help: "Daemon names.") var names: [String] = []
+
+        func run() throws {
+            let context = CommandContext(global)
+            let selected = try context.selectNames(names, all: all)
+            if ControlClient.isReachable(context.home) {
+                if !(try context.sendAndReport(ControlRequest(.stop, names: selected))) { throw ExitCode(1) }
+                return
+            }
+            // No monitor: stop them here, the same way.
+            let specs = Dictionary(uniqueKeysWithValues: try context.specs().map { ($0.name, $0) })
+            var failed = false
+            for name in selected {
+                switch try DirectStop.stop(name, home: context.home, timeout: specs[name]?.stopTimeout ?? 10) {
+                case .notRunning: Output.line("\(name): not running")
+                case .stopped(let pid, let killed): Output.line("\(name): stopped (pid \(pid)\(killed ? ", SIGKILL after stop_timeout" : ""))")
+                case .refusedUnverified(let pid, let detail):
+                    Output.problem("\(name): not signalling pid \(pid): \(detail)")
+                    failed = true
+                }
+            }
+            if failed { throw ExitCode(1) }
+        }
+    }
+}
