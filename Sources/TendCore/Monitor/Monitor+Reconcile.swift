@@ -19,7 +19,7 @@ extension Monitor {
             }
             // Wanted up but not running: find out how it was lost.
             if let due = rt.record.nextAttemptAt, let reason = rt.record.waitReason {
-                rt.phase = .waiting(until: due, reason: reason)
+                rt.phase = .waiting(until: due, reason: reason, exit: rt.record.lastExit?.reason ?? "unknown")
                 continue
             }
             if let reason = rt.record.heldDownReason {

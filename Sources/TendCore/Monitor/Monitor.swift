@@ -211,7 +211,7 @@ public final class Monitor {
                 rt.record.waitReason = nil
                 rt.record.heldDownReason = nil
                 switch rt.phase {
-                case .waiting(let until, let reason): rt.record.nextAttemptAt = until; rt.record.waitReason = reason
+                case .waiting(let until, let reason, _): rt.record.nextAttemptAt = until; rt.record.waitReason = reason
                 case .held(let reason): rt.record.heldDownReason = reason
                 default: break
                 }

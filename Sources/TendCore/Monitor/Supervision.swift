@@ -11,8 +11,9 @@ public enum Supervision {
         /// A stop is under way: SIGTERM sent, SIGKILL due at `killAt`; `then` says what
         /// follows the process's death.
         case stopping(pid: Int32, killAt: Double, then: AfterStop)
-        /// Dead and wanted up: the policy scheduled a restart at `until`.
-        case waiting(until: Double, reason: String)
+        /// Dead and wanted up: the policy scheduled a restart at `until`, for `reason`;
+        /// `exit` is why it died (what the restart history records).
+        case waiting(until: Double, reason: String, exit: String)
         /// Dead and wanted up, but the policy said stay down.
         case held(reason: String)
         /// The policy is being asked (between a death and its decision).
@@ -97,10 +98,10 @@ public enum Supervision {
             return (phase, [])   // a death we already handled (e.g. reported twice)
 
         // Policy decisions
-        case (.deciding, .decided(let d)):
+        case (.deciding(let info), .decided(let d)):
             switch d.action {
-            case .restartNow: return (.deciding(ExitInfo(cause: .unknown, at: now)), [.spawn(manual: false, reason: d.reason)])
-            case .restartAfter(let s): return (.waiting(until: now + s, reason: d.reason), [])
+            case .restartNow: return (.deciding(info), [.spawn(manual: false, reason: info.reason)])
+            case .restartAfter(let s): return (.waiting(until: now + s, reason: d.reason, exit: info.reason), [])
             case .stayDown: return (.held(reason: d.reason), [])
             }
         case (_, .decided):
@@ -115,8 +116,8 @@ public enum Supervision {
             return (.held(reason: "cannot start: \(reason)"), [])
 
         // Time
-        case (.waiting(let until, let reason), .tick(let t)) where t >= until:
-            return (.deciding(ExitInfo(cause: .unknown, at: t)), [.spawn(manual: false, reason: reason)])
+        case (.waiting(let until, _, let exit), .tick(let t)) where t >= until:
+            return (.deciding(ExitInfo(cause: .unknown, at: t)), [.spawn(manual: false, reason: exit)])
         case (.stopping(let pid, let killAt, let then), .tick(let t)) where t >= killAt:
             // SIGKILL once; then wait for the reaper (the deadline moves far out).
             return (.stopping(pid: pid, killAt: .infinity, then: then), [.note("stop timeout: sending SIGKILL"), .signalGroup(SIGKILLValue)])
@@ -128,7 +129,7 @@ public enum Supervision {
     /// When this phase next needs a `.tick`, if ever.
     public static func deadline(of phase: Phase) -> Double? {
         switch phase {
-        case .waiting(let until, _): return until
+        case .waiting(let until, _, _): return until
         case .stopping(_, let killAt, _) where killAt.isFinite: return killAt
         default: return nil
         }
