@@ -30,8 +30,8 @@ struct CommandContext {
     }
 
     /// Reaches the running monitor, starting a detached one first if none runs.
-    func ensureMonitor(configDir: String?) throws {
-        if let pid = try MonitorConnection.ensure(home: home, configDir: configDir) {
+    func ensureMonitor(configDir: String?, monitorArguments: [String] = []) throws {
+        if let pid = try MonitorConnection.ensure(home: home, configDir: configDir, monitorArguments: monitorArguments) {
             Output.problem("started a monitor (pid \(pid)) for \(home.root)")
         }
     }

@@ -36,7 +36,7 @@ extension Tend {
                 if let running = MonitorProcess.running(context.home) {
                     throw CommandFailure("a monitor already runs for \(context.home.root) (pid \(running.pid))")
                 }
-                try context.ensureMonitor(configDir: global.configDir)
+                try context.ensureMonitor(configDir: global.configDir, monitorArguments: ["--interval", String(interval)])
                 Output.line("monitor running (pid \(MonitorProcess.running(context.home)?.pid ?? 0)) for \(context.home.root)")
                 return
             }

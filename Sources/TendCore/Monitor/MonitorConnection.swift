@@ -10,13 +10,13 @@ public enum MonitorConnection {
     /// Returns once a monitor answers; starts a detached one when none runs. Returns the
     /// PID of a monitor it started, nil when one was already there.
     @discardableResult
-    public static func ensure(home: Home, configDir: String?, timeout: Double = 15) throws -> Int32? {
+    public static func ensure(home: Home, configDir: String?, monitorArguments: [String] = [], timeout: Double = 15) throws -> Int32? {
         if ControlClient.isReachable(home) { return nil }
         try home.prepare()
         var launched: Int32?
         // A held lock means a monitor is starting up: wait for it instead of racing it.
         if !FileLock.isHeld(home.monitorLock) {
-            launched = try launchDetached(home: home, configDir: configDir)
+            launched = try launchDetached(home: home, configDir: configDir, arguments: monitorArguments)
         }
         let deadline = Clock.monotonic() + timeout
         while Clock.monotonic() < deadline {
@@ -27,12 +27,13 @@ public enum MonitorConnection {
     }
 
     /// Starts `tend monitor` in the background: its own session, output to logs/monitor.log.
-    public static func launchDetached(home: Home, configDir: String?, executable: String = FileSystem.executablePath()) throws -> Int32 {
+    public static func launchDetached(home: Home, configDir: String?, arguments: [String] = [],
+                                      executable: String = FileSystem.executablePath()) throws -> Int32 {
         let log = try openAppend(home.monitorLog)
         defer { closeFD(log) }
         var env = Spawner.currentEnvironment()
         env["TEND_HOME"] = home.root
         if let configDir { env["TEND_CONFIG_DIR"] = FileSystem.absolute(configDir) }
-        return try Spawner.spawn([executable, "monitor"], environment: env, workingDirectory: "/", output: log)
+        return try Spawner.spawn([executable, "monitor"] + arguments, environment: env, workingDirectory: "/", output: log)
     }
 }

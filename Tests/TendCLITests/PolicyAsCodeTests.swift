@@ -1,0 +1,101 @@
+import XCTest
+import TendSystem
+import TendTestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Restart policies and health checks are Lua files that change behaviour without a
+/// rebuild, and a broken one never takes the monitor down.
+final class PolicyAsCodeTests: CLITestCase {
+    func policy(_ body: String) -> String {
+        "return {\n  decide = function(d, exit, history, now)\n    \(body)\n  end,\n}\n"
+    }
+
+    func kill9AndWait(_ name: String, _ pid: Int32) {
+        XCTAssertEqual(kill(pid, SIGKILL), 0)
+        XCTAssertTrue(Wait.until { ProcessTable.snapshot(pid).map { $0.isZombie } ?? true })
+    }
+
+    func stateOf(_ name: String, becomes wanted: String, timeout: Double = 20) throws -> [String: Any]? {
+        try Wait.value(timeout: timeout) { () throws -> [String: Any]? in
+            let s = try self.status(name)
+            return s["state"] as? String == wanted ? s : nil
+        }
+    }
+
+    func testEditingThePolicyOnDiskChangesTheNextDecision() throws {
+        try temp.write("config/policies/restart.lua", policy(#"return { action = "restart", reason = "v1 allows it" }"#))
+        try temp.writeDaemons(ticker("d"))
+        try tend("start", "d")
+        let first = try XCTUnwrap(try waitForPID("d"))
+        kill9AndWait("d", first)
+        let second = try XCTUnwrap(try waitForPID("d", not: first))
+
+        // No rebuild, no reload command: the file changes, the next decision changes.
+        try temp.write("config/policies/restart.lua", policy(#"return { action = "stay_down", reason = "v2 says no" }"#))
+        kill9AndWait("d", second)
+        let held = try XCTUnwrap(try stateOf("d", becomes: "HELD"))
+        XCTAssertEqual(held["reason"] as? String, "v2 says no")
+
+        // A syntax error keeps v2 (the last good version) in force and is reported.
+        try temp.write("config/policies/restart.lua", "return { decide = function(d, exit\n  oops }\n")
+        try tend("start", "d")
+        let third = try XCTUnwrap(try waitForPID("d"))
+        kill9AndWait("d", third)
+        XCTAssertNotNil(try stateOf("d", becomes: "HELD"))
+        let health = try String(contentsOfFile: "\(temp.home)/logs/health.log")
+        XCTAssertTrue(health.contains("restart.lua:2:"), health)
+        XCTAssertNotNil(monitorPID().map { ProcessTable.check($0) == .alive ? $0 : nil } ?? nil, "the monitor died")
+        let hits = try String(contentsOfFile: "\(temp.home)/logs/policy-hits.log")
+        XCTAssertTrue(hits.contains("v1 allows it") && hits.contains("v2 says no"), hits)
+    }
+
+    /// A policy that never loads (runtime error, wrong return, endless loop) falls back to
+    /// the built-in policy (seed limits): the daemon is restarted, the monitor keeps running.
+    func testBrokenPoliciesFallBackToTheBuiltInPolicy() throws {
+        let broken = [
+            "runtime": policy("local t = nil\n    return t.field"),
+            "wrongreturn": policy("return 42"),
+            "endless": policy("while true do end"),
+        ]
+        var config = ""
+        for (name, text) in broken {
+            try temp.write("config/policies/\(name).lua", text)
+            config += ticker("d-\(name)", extra: "policy = \"\(name)\"")
+        }
+        try temp.writeDaemons(config)
+        try tend("start", "--all", timeout: 120)
+        for name in broken.keys.sorted() {
+            let old = try XCTUnwrap(try waitForPID("d-\(name)"))
+            kill9AndWait("d-\(name)", old)
+            XCTAssertNotNil(try waitForPID("d-\(name)", not: old), "\(name): not restarted by the fallback")
+        }
+        let health = try String(contentsOfFile: "\(temp.home)/logs/health.log")
+        for name in broken.keys { XCTAssertTrue(health.contains("\(name).lua:"), "\(name) not reported with file:line:\n\(health)") }
+        let hits = try String(contentsOfFile: "\(temp.home)/logs/policy-hits.log")
+        XCTAssertTrue(hits.contains("built-in"), hits)
+        let monitor = try XCTUnwrap(monitorPID())
+        XCTAssertEqual(ProcessTable.check(monitor), .alive)
+    }
+
+    /// A failing health check restarts the daemon through the policy.
+    func testFailingHealthCheckRestartsTheDaemon() throws {
+        let marker = "\(temp.root)/healthy"
+        try "yes".write(toFile: marker, atomically: true, encoding: .utf8)
+        try temp.writeDaemons(ticker("checked", extra: """
+        health = function(d) return tend.fs.exists("\(marker)"), "marker file missing" end
+        """))
+        try tend("monitor", "--detach", "--interval", "0.5")
+        try tend("start", "checked")
+        let old = try XCTUnwrap(try waitForPID("checked"))
+        try FileManager.default.removeItem(atPath: marker)
+        let new = try XCTUnwrap(try waitForPID("checked", not: old), "not restarted after the check failed")
+        try "yes".write(toFile: marker, atomically: true, encoding: .utf8)
+        XCTAssertNotEqual(new, old)
+        let history = try tend("history", "checked", "--format", "json").stdout
+        XCTAssertTrue(history.contains("health check failed"), history)
+        let health = try String(contentsOfFile: "\(temp.home)/logs/health.log")
+        XCTAssertTrue(health.contains("marker file missing"), health)
+    }
+}
