@@ -18,6 +18,8 @@ final class DaemonRuntime {
     /// Log records waiting for the next flush: the loop writes them after the urgent
     /// work (reaping, deciding, spawning), so a restart never waits for the disk.
     var pendingLog: [LogRecord] = []
+    /// Monotonic time of this daemon's next health check (nil: at the next round).
+    var nextHealthCheck: Double?
 
     init(spec: DaemonSpec, home: Home, rotation: RotationOptions) {
         self.spec = spec

@@ -21,7 +21,12 @@ extension Monitor {
     }
 
     func handle(_ request: ControlRequest, from fd: Int32) {
-        let unknown = request.names.filter { daemons[$0] == nil || !order.contains($0) }
+        var unknown = request.names.filter { !order.contains($0) }
+        if !unknown.isEmpty {
+            // daemons.lua may have gained it since we loaded it.
+            reload(reason: "request names \(unknown.joined(separator: ", "))")
+            unknown = request.names.filter { !order.contains($0) }
+        }
         if !unknown.isEmpty {
             reply(fd, ControlResponse(ok: false, monitorPID: getpidValue(),
                                       error: "unknown daemon: \(unknown.joined(separator: ", ")) (known: \(order.joined(separator: ", ")))"))

@@ -79,6 +79,12 @@ extension Monitor {
             rt.record.startedAt = now
             rt.record.lastHealth = nil
             rt.dirty = true
+            if rt.spec.health != nil {
+                // First check one interval after the start: give it time to come up.
+                let first = Clock.monotonic() + (health.interval(for: rt.spec) ?? options.interval)
+                rt.nextHealthCheck = first
+                nextHealthRound = min(nextHealthRound, first)
+            }
             try? PidFile.write(home, rt.name, pid: pid)
             if !manual || reason == "manual restart" {
                 if !manual { rt.record.restartCount += 1 }

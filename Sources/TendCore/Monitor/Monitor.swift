@@ -77,9 +77,9 @@ public final class Monitor {
         SignalPipe.ignore(SIGPIPE)
         let signals = try SignalPipe([SIGCHLD, SIGTERM, SIGINT, SIGHUP])
 
+        nextHealthRound = Clock.monotonic() + options.interval
         try reconcile(adopting: true)
         try? monitorLog.startup(pid: getpid())
-        nextHealthRound = Clock.monotonic() + options.interval
         flush()
 
         while !stopRequested {
