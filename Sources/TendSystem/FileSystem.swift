@@ -67,14 +67,15 @@ public enum FileSystem {
     }
 
     /// Writes `bytes` so a reader sees either the old file or the new one, never half:
-    /// a temporary file beside the target, fsync, then rename over it.
-    public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o600) throws {
+    /// a temporary file beside the target, then rename over it. `durable` adds an fsync
+    /// before the rename (survives a power cut; costs a disk flush, ~1 ms or more).
+    public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o600, durable: Bool = true) throws {
         let temp = "\(parentDirectory(of: path))/.\(fileName(of: path)).tmp.\(getpid())"
         let fd = retryingOnInterrupt { open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode) }
         guard fd >= 0 else { throw SystemError("create", path: temp) }
         do {
             try writeAll(fd, bytes, path: temp)
-            if fsync(fd) != 0 { throw SystemError("fsync", path: temp) }
+            if durable && fsync(fd) != 0 { throw SystemError("fsync", path: temp) }
             close(fd)
         } catch {
             close(fd)
@@ -88,8 +89,8 @@ public enum FileSystem {
         }
     }
 
-    public static func writeAtomically(_ path: String, text: String, mode: mode_t = 0o600) throws {
-        try writeAtomically(path, Array(text.utf8), mode: mode)
+    public static func writeAtomically(_ path: String, text: String, mode: mode_t = 0o600, durable: Bool = true) throws {
+        try writeAtomically(path, Array(text.utf8), mode: mode, durable: durable)
     }
 
     /// Writes every byte, retrying short writes and interruptions.

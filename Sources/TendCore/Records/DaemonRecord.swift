@@ -47,7 +47,9 @@ public struct DaemonRecord: Codable, Sendable, Equatable {
     }
 
     public func save(_ home: Home) throws {
-        try FileSystem.writeAtomically(home.stateFile(name), text: try RecordCoding.encode(self))
+        // Atomic but not fsynced: written on every state change, in the monitor's loop.
+        // After a power cut a record may be lost; it is then rebuilt as "never started".
+        try FileSystem.writeAtomically(home.stateFile(name), text: try RecordCoding.encode(self), durable: false)
     }
 }
 

@@ -17,7 +17,8 @@ public enum PidFile {
     }
 
     public static func write(_ home: Home, _ name: String, pid: Int32) throws {
-        try FileSystem.writeAtomically(home.pidFile(name), text: "\(pid)\n", mode: 0o644)
+        // Not fsynced: rewritten at every start, and the identity record decides anyway.
+        try FileSystem.writeAtomically(home.pidFile(name), text: "\(pid)\n", mode: 0o644, durable: false)
     }
 
     public static func remove(_ home: Home, _ name: String) throws {

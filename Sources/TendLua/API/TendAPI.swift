@@ -13,13 +13,16 @@ public enum TendAPI {
         ("tend.json", "JSON text ⇄ Lua values."),
         ("tend.time", "Clocks and sleeping."),
         ("tend.net", "Network probes."),
+        ("tend.daemons", "The configured daemons: status and health from the state files, start/stop/restart through the monitor."),
     ]
 
     public static let functions: [HostFunctionSpec] =
         TopModule.functions + ProcessModule.functions + PidModule.functions + LogModule.functions
         + FsModule.functions + JsonModule.functions + TimeModule.functions + NetModule.functions
+        + RequireModule.functions + FsHashModule.functions + DaemonsModule.functions
 
     public static let types: [HostTypeSpec] = ProcessModule.types + PidModule.types + FsModule.types
+        + DaemonsModule.types
 
     /// Builds the `tend` table from the registry, makes it the global `tend` and what
     /// `require("tend")` returns.

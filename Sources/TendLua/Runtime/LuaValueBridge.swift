@@ -10,8 +10,10 @@ public struct LuaConversionError: Error, CustomStringConvertible, Sendable {
 }
 
 /// Lua value ⇄ `JSONValue`. Tables whose keys are exactly 1…n become arrays; other
-/// tables become objects (integer keys written as strings; an empty table is an object).
-/// JSON `null` becomes `nil` (so in arrays it leaves a hole, as in most Lua JSON libraries).
+/// tables become objects (integer keys written as strings; an empty table is an object,
+/// unless its metatable has `__jsonarray = true`: JSON `[]` comes back as such a table, so
+/// an empty list survives a read-modify-write). JSON `null` becomes `nil` (so in arrays it
+/// leaves a hole, as in most Lua JSON libraries).
 extension LuaStack {
     /// Deeper than this is treated as a cycle: real data is never that deep.
     static let maxDepth = 100
@@ -28,6 +30,7 @@ extension LuaStack {
         case .string(let s): push(s)
         case .array(let items):
             newTable(array: items.count)
+            if items.isEmpty { markEmptyArray() }
             for (i, item) in items.enumerated() {
                 push(item)
                 rawSet(-2, i + 1)
@@ -39,6 +42,23 @@ extension LuaStack {
                 rawSet(-2, key)
             }
         }
+    }
+
+    /// Gives the (empty) table on top the `__jsonarray` metatable, so it encodes as `[]`.
+    private func markEmptyArray() {
+        newTable(fields: 1)
+        push(true)
+        rawSet(-2, "__jsonarray")
+        setMetatable(-2)
+    }
+
+    /// True when the table at `index` has a metatable with `__jsonarray = true`.
+    private func isMarkedArray(_ index: Int32) -> Bool {
+        guard lua_getmetatable(L, index) != 0 else { return false }
+        defer { pop() }
+        rawGet(-1, "__jsonarray")
+        defer { pop() }
+        return bool(at: -1) == true
     }
 
     public func setField(_ key: StaticString, _ value: JSONValue) {
@@ -90,6 +110,7 @@ extension LuaStack {
             }
             if isArray { return .array(items) }
         }
+        if count == 0 && isMarkedArray(index) { return .array([]) }
         var fields: [String: JSONValue] = [:]
         try forEach(index) {
             let key: String
