@@ -52,6 +52,11 @@ extension Monitor {
             rt.phase = .stopped
             return
         }
+        guard order.contains(rt.name) else {
+            lifecycle(rt, "not restarted: no longer in the configuration")
+            rt.phase = .stopped
+            return
+        }
         let decision = policy.decide(RestartContext(daemon: rt.spec, exit: info, history: rt.history, now: now))
         rt.pendingLog.append(rt.logger.policyHitRecord(policy: decision.policy, action: decision.summary,
                                                        context: decision.reason, fields: ["exit": .string(info.reason)]))
