@@ -70,7 +70,7 @@ public struct BuiltinRestartPolicy: RestartPolicy {
                                    reason: "cooldown: last restart \(Int(c.now - last.time))s ago (min \(Int(limits.cooldown))s)",
                                    policy: "built-in")
         }
-        return RestartDecision(.restartNow, reason: "\(c.exit.reason); \(recent.count) of \(limits.maxPerHour) restarts used this hour",
+        return RestartDecision(.restartNow, reason: "\(c.exit.reason); \(recent.count + 1) of \(limits.maxPerHour) restarts used this hour",
                                policy: "built-in")
     }
 }

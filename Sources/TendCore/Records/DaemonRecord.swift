@@ -61,6 +61,10 @@ public struct HealthResult: Codable, Sendable, Equatable {
     public var checkError: Bool
     public var at: Double
 
+    enum CodingKeys: String, CodingKey {
+        case ok, reason, checkError = "check_error", at
+    }
+
     public init(ok: Bool, reason: String, checkError: Bool = false, at: Double = Clock.now()) {
         self.ok = ok
         self.reason = reason
