@@ -20,6 +20,8 @@ struct Tend: ParsableCommand {
             Log.self, Logs.self,
             // Scripts
             CheckConfig.self,
+            // Plugins and the startup sequence
+            Startup.self, Run.self, Plugins.self,
         ]
     )
 }

@@ -55,7 +55,9 @@ public enum ConfigChecker {
                 case .health: report.healthChecks += 1
                 case .plugin: report.plugins += 1
                 }
-                if let problem = check(path, shape: .of(kind), host: host) { report.problems.append(problem) }
+                // Plugins come in three shapes (command, daemon, sequence): see PluginShape.
+                let problem = kind == .plugin ? PluginCatalog.check(path, host: host) : check(path, shape: .of(kind), host: host)
+                if let problem { report.problems.append(problem) }
             }
         }
         report.problems += references(specs, paths: paths)
