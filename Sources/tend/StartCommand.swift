@@ -7,15 +7,9 @@ extension Tend {
             abstract: "Start daemons (starting a background monitor first if none runs).")
 
         @OptionGroup var global: GlobalOptions
-        @Flag(help: "Start every configured daemon.") var all = false
-        @Argument(help: "Daemon names.") var names: [String] = []
+        @OptionGroup var selection: DaemonSelection
 
-        func run() throws {
-            let context = CommandContext(global)
-            let selected = try context.selectNames(names, all: all)
-            try context.ensureMonitor(configDir: global.configDir)
-            if !(try context.sendAndReport(ControlRequest(.start, names: selected))) { throw ExitCode(1) }
-        }
+        func run() throws { try sendToMonitor(.start, global, selection) }
     }
 
     struct Restart: ParsableCommand {
@@ -23,14 +17,16 @@ extension Tend {
             abstract: "Restart daemons (not counted against the restart policy's limits).")
 
         @OptionGroup var global: GlobalOptions
-        @Flag(help: "Restart every configured daemon.") var all = false
-        @Argument(help: "Daemon names.") var names: [String] = []
+        @OptionGroup var selection: DaemonSelection
 
-        func run() throws {
-            let context = CommandContext(global)
-            let selected = try context.selectNames(names, all: all)
-            try context.ensureMonitor(configDir: global.configDir)
-            if !(try context.sendAndReport(ControlRequest(.restart, names: selected))) { throw ExitCode(1) }
-        }
+        func run() throws { try sendToMonitor(.restart, global, selection) }
     }
+}
+
+/// Validates the names, makes sure a monitor runs, sends the request, prints the replies.
+private func sendToMonitor(_ command: ControlRequest.Command, _ global: GlobalOptions, _ selection: DaemonSelection) throws {
+    let context = CommandContext(global)
+    let selected = try selection.resolve(context)
+    try context.ensureMonitor(configDir: global.configDir)
+    if !(try context.sendAndReport(ControlRequest(command, names: selected))) { throw ExitCode(1) }
 }

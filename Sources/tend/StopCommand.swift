@@ -8,12 +8,11 @@ extension Tend {
             discussion: "The wanted state becomes \"down\", so the monitor does not restart them.")
 
         @OptionGroup var global: GlobalOptions
-        @Flag(help: "Stop every configured daemon.") var all = false
-        @Argument(help: "Daemon names.") var names: [String] = []
+        @OptionGroup var selection: DaemonSelection
 
         func run() throws {
             let context = CommandContext(global)
-            let selected = try context.selectNames(names, all: all)
+            let selected = try selection.resolve(context)
             if ControlClient.isReachable(context.home) {
                 if !(try context.sendAndReport(ControlRequest(.stop, names: selected))) { throw ExitCode(1) }
                 return
