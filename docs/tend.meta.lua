@@ -64,6 +64,39 @@
 ---@field is_dir boolean
 ---@field mode integer permission bits
 
+---One daemon's status (`tend status`).
+---@class tend.DaemonStatus
+---@field daemon string
+---@field state "RUNNING"|"STOPPING"|"STOPPED"|"EXITED"|"WAITING"|"HELD"|"STALE"
+---@field pid? integer
+---@field uptime_seconds? number
+---@field restarts integer
+---@field last_exit? string
+---@field last_exit_at? number
+---@field wanted "up"|"down"
+---@field reason? string why it is in this state
+---@field next_attempt_at? number
+---@field health? table the last health check
+
+---Every configured daemon's status and the monitor's.
+---@class tend.StatusReport
+---@field monitor {running: boolean, pid?: integer}
+---@field daemons tend.DaemonStatus[]
+
+---`tend health`: N of M healthy.
+---@class tend.HealthSummary
+---@field healthy integer
+---@field total integer
+---@field percent integer
+---@field daemons {daemon: string, healthy: boolean, state: string, reason: string}[]
+
+---What the monitor answered to start / stop / restart.
+---@class tend.ControlResult
+---@field ok boolean every daemon did as asked
+---@field monitor_pid integer
+---@field monitor_started boolean this call started the monitor
+---@field items {daemon: string, ok: boolean, message: string}[]
+
 ---A daemon as policies and health checks see it.
 ---@class tend.Daemon
 ---@field name string
@@ -130,6 +163,9 @@ tend.time = {}
 
 ---Network probes.
 tend.net = {}
+
+---The configured daemons: status and health from the state files, start/stop/restart through the monitor.
+tend.daemons = {}
 
 ---The state directory (`--home`, `$TEND_HOME`, …): `.pids/`, `logs/`, …
 ---@return string
@@ -381,3 +417,63 @@ function tend.time.sleep(seconds) end
 ---@return boolean
 ---@return string?
 function tend.net.tcp_probe(host, port, timeout) end
+
+---Loads the shared library `plugins/lib/NAME.lua` (the config dir's copy first, then the shipped one) once per Lua state and returns what it returns. A name, never a path.
+---@param name string
+---@return any
+function tend.require(name) end
+
+---A content hash of the file (FNV-1a, 64-bit): equal contents give equal hashes. For change detection, not security.
+---@param path string
+---@return string?
+---@return string?
+function tend.fs.hash(path) end
+
+---The configured daemons' names, in daemons.lua order (the user's file, else the shipped default).
+---@return string[]?
+---@return string?
+function tend.daemons.list() end
+
+---Status from the state files and the process table, as `tend status --format json` gives it.
+---@param name? string
+---@return tend.StatusReport|tend.DaemonStatus|nil
+---@return string?
+function tend.daemons.status(name) end
+
+---How many configured daemons are healthy (running, identity verified, last check passed), and why each is or is not.
+---@return tend.HealthSummary?
+---@return string?
+function tend.daemons.health() end
+
+---Whether the home's monitor runs (identity verified).
+---@return boolean
+---@return integer?
+function tend.daemons.monitor_running() end
+
+---Starts a detached monitor for the home unless one runs; returns once it answers.
+---@return integer?
+---@return boolean|string
+function tend.daemons.ensure_monitor() end
+
+---Starts every configured daemon (a detached monitor first, if none runs).
+---@return tend.ControlResult?
+---@return string?
+function tend.daemons.start_all() end
+
+---Starts the named daemons (a detached monitor first, if none runs).
+---@param names string[]
+---@return tend.ControlResult?
+---@return string?
+function tend.daemons.start(names) end
+
+---Stops the named daemons (wanted state down: the monitor will not restart them).
+---@param names string[]
+---@return tend.ControlResult?
+---@return string?
+function tend.daemons.stop(names) end
+
+---Restarts the named daemons (not counted against the restart policy).
+---@param names string[]
+---@return tend.ControlResult?
+---@return string?
+function tend.daemons.restart(names) end

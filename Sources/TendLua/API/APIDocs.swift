@@ -44,7 +44,10 @@ public enum APIDocs {
     |---|---|
     | `policies/NAME.lua` | `{ decide = function(daemon, exit, history, now) return { action = "restart" \\| "wait" \\| "stay_down", delay = s, reason = "…" } end }` |
     | `policies/health/NAME.lua` | `{ check = function(daemon, args) return ok, reason end, interval = s?, timeout = s? }` |
-    | `plugins/NAME.lua` | `{ run = function(args) … end, summary = "…"? }` |
+    | `plugins/NAME.lua` (a command: `tend run NAME ARGS…`) | `{ run = function(args) … return code end, summary = "…"? }` |
+    | `plugins/NAME.lua` (a daemon: `tend run NAME`, or `plugin = "NAME"` in daemons.lua) | `{ tick = function(ctx) … end, interval = s?, setup = function(ctx)?, budget = s?, summary = "…"? }` with ctx = `{ home, name, state, args, interval, ticks }` |
+    | `plugins/startup.lua` (a sequence: `tend startup`) | `{ title = "…", steps = { { title = "…", run = function(ctx) return "ok" \\| "warn" \\| "fail", "message" end, budget = s? }, … } }` |
+    | `plugins/lib/NAME.lua` (a library: `tend.require("NAME")`) | anything; loaded once per Lua state |
 
     Conventions:
     - An expected failure (a missing file, a process that is gone) returns `nil, "message"`
@@ -56,6 +59,11 @@ public enum APIDocs {
       past the budget.
     - A script that fails to load, returns the wrong shape or fails when called is reported
       (health.log, `tend check-config`) and the last good version stays in force.
+    - Daemon plugins: each tick runs under a budget (`budget`, default 30 s); a tick that
+      raises is logged with its `file:line` and the daemon carries on. Startup steps: 30 s
+      unless the step gives `budget`. Commands run without a budget.
+    - JSON: an empty table encodes as `{}`; one whose metatable has `__jsonarray = true`
+      encodes as `[]`, and a decoded `[]` comes back as such a table.
 
     """
 
