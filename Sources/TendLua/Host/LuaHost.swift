@@ -15,6 +15,7 @@ public final class LuaHost {
     public init(home: Home, paths: ScriptPaths, logName: String = "tend", budget: Double = 1) throws {
         vm = try LuaVM(budget: budget)
         context = TendContext(home: home, paths: paths, logName: logName)
+        context.vm = vm
         TendAPI.install(into: vm, context: context)
     }
 

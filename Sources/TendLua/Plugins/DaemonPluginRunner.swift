@@ -155,7 +155,8 @@ public final class DaemonPluginRunner {
     private func updateContext() {
         let s = plugin.host.vm.stack
         s.push(ctx)
-        s.setField("interval", interval)
+        // Whole seconds as an integer, so `tostring(ctx.interval)` reads "60", not "60.0".
+        if interval == interval.rounded(), abs(interval) < 1e15 { s.setField("interval", Int64(interval)) } else { s.setField("interval", interval) }
         s.setField("ticks", ticks)
         s.pop()
     }

@@ -9,7 +9,7 @@ import TendSystem
 enum RequireModule {
     /// Registry table of loaded libraries: name → value (or `loading` while it runs).
     static let cacheKey = "tend.libs"
-    static let loading = "\u{0}loading"
+    static let loading = "\u{1}loading"   // no NUL: lua_pushstring stops at one
 
     static let functions: [HostFunctionSpec] = [
         HostFunctionSpec("tend", "require", params: ["name: string"], returns: ["any"],
@@ -36,7 +36,7 @@ enum RequireModule {
                 s.push(loading)
                 s.rawSet(cache, name)
                 do {
-                    try run(path, s)
+                    try run(path, s, vm: ctx.vm)
                 } catch {
                     s.pushNil()
                     s.rawSet(cache, name)
@@ -61,12 +61,14 @@ enum RequireModule {
     }
 
     /// Compiles and runs the file in a fresh global table; pushes its first result.
-    private static func run(_ path: String, _ s: LuaStack) throws {
-        let bytes = LuaVM.blankingShebang(try FileSystem.readBytes(path))
-        let status = bytes.withUnsafeBufferPointer { buf in
-            buf.withMemoryRebound(to: CChar.self) { tend_lua_load(s.L, $0.baseAddress, $0.count, "@\(path)") }
-        }
-        guard status == LUA_OK else { throw LuaHostError(popMessage(s)) }
+    /// Compiling through the VM keeps full paths in later error messages (Lua itself
+    /// shortens long chunk names to `...tail`).
+    private static func run(_ path: String, _ s: LuaStack, vm: LuaVM?) throws {
+        guard let vm else { throw LuaHostError("tend.require: no Lua state") }
+        let chunk: LuaRef
+        do { chunk = try vm.compile(file: path) } catch let e as LuaError { throw LuaHostError(e.message) }
+        s.push(chunk)
+        vm.release(chunk)
         // Reads fall through to the real globals (tend, string, …); writes stay here.
         s.newTable()
         s.newTable(fields: 1)
@@ -74,7 +76,7 @@ enum RequireModule {
         s.rawSet(-2, "__index")
         s.setMetatable(-2)
         _ = tend_lua_set_env(s.L, -2)
-        guard tend_lua_pcall_traceback(s.L, 0, 1) == LUA_OK else { throw LuaHostError(popMessage(s)) }
+        guard tend_lua_pcall_traceback(s.L, 0, 1) == LUA_OK else { throw LuaHostError(vm.expandChunkNames(popMessage(s))) }
     }
 
     /// The error message on top without Lua's traceback (the caller's error gets its own).
