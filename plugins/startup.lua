@@ -129,19 +129,26 @@ local function register_skills(ctx)
       end
     end
   end
-  if #skills == 0 and #bad == 0 and not tend.fs.exists(memory.path(dir, "registry.json")) then
+  local registry = memory.path(dir, "registry.json")
+  local _, state, detail = memory.read_json(registry)   -- a corrupt registry is moved aside
+  if #skills == 0 and #bad == 0 and state ~= "ok" and state ~= "corrupt" then
     return "ok", "No skills to register"
   end
-  local written, err = memory.update_json(memory.path(dir, "registry.json"), { skills = skills }, "updated_at")
+  local written, err = memory.update_json(registry, { skills = skills }, "updated_at")
   if written == nil then error("cannot write skills/registry.json: " .. err) end
   local done = "Registered " .. memory.plural(#skills, "skill")
-  if #bad > 0 then return "warn", done .. "; skipped " .. table.concat(bad, ", ") end
+  local problems = {}
+  if #bad > 0 then problems[#problems + 1] = "skipped " .. table.concat(bad, ", ") end
+  if state == "corrupt" then problems[#problems + 1] = corrupt(ctx, registry, detail) end
+  if #problems > 0 then return "warn", done .. "; " .. table.concat(problems, "; ") end
   return "ok", done
 end
 
 -- 6. Tasks of the session that are not done.
 local function incomplete_work(ctx)
-  local session = memory.read_json(memory.session_file(ctx.home))
+  local file = memory.session_file(ctx.home)
+  local session, state, detail = memory.read_json(file)
+  if state == "corrupt" then return "warn", corrupt(ctx, file, detail) .. "; no tasks to check" end
   local open = memory.incomplete_tasks(session)
   if #open == 0 then return "ok", "No incomplete work" end
   return "warn", memory.plural(#open, "incomplete task") .. ": " .. list_names(open, function(t)
