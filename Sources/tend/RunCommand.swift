@@ -36,6 +36,14 @@ extension Tend {
             if let interval, !(interval > 0) { throw ValidationError("--interval must be a positive number of seconds") }
         }
 
+        /// The plugin's arguments: the first `--` only ends our options.
+        var pluginArguments: [String] {
+            guard let i = args.firstIndex(of: "--") else { return args }
+            var rest = args
+            rest.remove(at: i)
+            return rest
+        }
+
         func run() throws {
             let context = CommandContext(global)
             let environment = Spawner.currentEnvironment()
@@ -53,7 +61,7 @@ extension Tend {
             case .command:
                 if once || interval != nil { throw CommandFailure("'\(name)' is a command plugin: --once and --interval apply to daemon plugins") }
                 do {
-                    let code = try CommandPluginRunner.run(plugin, args: args)
+                    let code = try CommandPluginRunner.run(plugin, args: pluginArguments)
                     if code != 0 { throw ExitCode(code) }
                 } catch let e as LuaError {
                     throw CommandFailure(e.message)
@@ -61,7 +69,7 @@ extension Tend {
             case .daemon:
                 try context.home.prepare()
                 let runner = DaemonPluginRunner(plugin, daemonName: supervised ? environment["TEND_DAEMON"]! : name,
-                                                options: .init(interval: interval, args: args))
+                                                options: .init(interval: interval, args: pluginArguments))
                 // Supervised, stderr is the daemon's log already: say problems there once.
                 if !supervised { runner.onProblem = { Output.problem($0) } }
                 if once {
