@@ -56,11 +56,12 @@ public final class DaemonPluginRunner {
 
     deinit { plugin.host.vm.release(ctx) }
 
-    /// Seconds between ticks, by precedence.
+    /// `$TEND_INTERVAL` (daemons.lua can set it per daemon with `env = { … }`), read once.
+    private let environmentInterval: Double? = Spawner.currentEnvironment()["TEND_INTERVAL"].flatMap(Double.init).flatMap { $0 > 0 ? $0 : nil }
+
+    /// Seconds between ticks, by precedence (the plugin's own may change on reload).
     public var interval: Double {
-        if let i = options.interval { return i }
-        if let env = Spawner.currentEnvironment()["TEND_INTERVAL"], let i = Double(env), i > 0 { return i }
-        return plugin.info.interval ?? Self.defaultInterval
+        options.interval ?? environmentInterval ?? plugin.info.interval ?? Self.defaultInterval
     }
 
     var budget: Double { plugin.info.budget ?? options.defaultBudget }

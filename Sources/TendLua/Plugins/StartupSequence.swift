@@ -99,6 +99,7 @@ public final class StartupSequence {
     /// Runs step `index` (1-based) and logs its outcome to the startup log (failures
     /// also reach health.log).
     public func run(step index: Int) -> StepOutcome {
+        precondition(titles.indices.contains(index - 1), "no step \(index): the sequence has \(titles.count)")
         let title = titles[index - 1]
         let started = Clock.monotonic()
         var outcome = execute(index, title)
