@@ -4,7 +4,7 @@ import Darwin
 // macOS side of the seam. It compiles against Darwin's APIs but is untested: Tend's
 // tests run on Linux only (see README, "Platforms").
 extension ProcessTable {
-    public static func snapshot(_ pid: Int32) -> ProcessSnapshot? {
+    public static func snapshot(_ pid: Int32, withCommandLine: Bool = true) -> ProcessSnapshot? {
         var info = kinfo_proc()
         var size = MemoryLayout<kinfo_proc>.stride
         var mib: [Int32] = [CTL_KERN, KERN_PROC, KERN_PROC_PID, pid]

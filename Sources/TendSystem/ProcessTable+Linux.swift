@@ -13,10 +13,12 @@ extension ProcessTable {
         return 0
     }()
 
-    /// Reads `/proc/PID/stat` and `/proc/PID/cmdline`; nil if the process does not exist.
-    public static func snapshot(_ pid: Int32) -> ProcessSnapshot? {
+    /// Reads `/proc/PID/stat` and (unless not wanted: identity checks skip it, and it can
+    /// stall on a process that is in the middle of exec) `/proc/PID/cmdline`; nil if the
+    /// process does not exist.
+    public static func snapshot(_ pid: Int32, withCommandLine: Bool = true) -> ProcessSnapshot? {
         guard pid > 0, let stat = try? FileSystem.readText("/proc/\(pid)/stat") else { return nil }
-        return parseStat(stat, pid: pid, commandLine: commandLine(pid))
+        return parseStat(stat, pid: pid, commandLine: withCommandLine ? commandLine(pid) : [])
     }
 
     /// Parses a `/proc/PID/stat` line. The name may hold spaces and parentheses, so

@@ -54,13 +54,13 @@ public enum IdentityCheck: Equatable, Sendable {
 public enum ProcessTable {
     /// Compares the process now holding `identity.pid` with the recorded identity.
     public static func check(_ identity: ProcessIdentity) -> IdentityCheck {
-        guard let snap = snapshot(identity.pid), !snap.isZombie else { return .gone }
+        guard let snap = snapshot(identity.pid, withCommandLine: false), !snap.isZombie else { return .gone }
         return snap.startTime == identity.startTime ? .alive : .reused(by: snap)
     }
 
     /// The identity of the live process with this PID, if any.
     public static func identity(of pid: Int32) -> ProcessIdentity? {
-        guard let snap = snapshot(pid), !snap.isZombie else { return nil }
+        guard let snap = snapshot(pid, withCommandLine: false), !snap.isZombie else { return nil }
         return snap.identity
     }
 }

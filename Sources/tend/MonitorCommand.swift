@@ -55,6 +55,7 @@ extension Tend {
             _ = try scripts.loadSpecs()   // fail early, with file:line, on a bad configuration
             var options = Monitor.Options()
             options.interval = interval
+            options.daemonEnvironment["TEND_CONFIG_DIR"] = context.paths.configDir
             return Monitor(home: context.home, tendExecutable: FileSystem.executablePath(), options: options,
                            loadSpecs: { try scripts.loadSpecs() },
                            policy: scripts.restartPolicy, health: scripts.healthChecks,

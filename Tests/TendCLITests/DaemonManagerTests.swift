@@ -60,7 +60,7 @@ final class DaemonManagerTests: CLITestCase {
         let leader = try XCTUnwrap(try waitForPID("stubborn"))
         var group: [ProcessIdentity] = []
         XCTAssertTrue(Wait.until(timeout: 20) {
-            group = ProcessTable.allPIDs().compactMap(ProcessTable.snapshot).filter { $0.processGroup == leader && $0.pid != leader && $0.name == "sleep" && $0.commandLine.last == "1000" }.map(\.identity)
+            group = ProcessTable.allPIDs().compactMap { ProcessTable.snapshot($0) }.filter { $0.processGroup == leader && $0.pid != leader && $0.name == "sleep" && $0.commandLine.last == "1000" }.map(\.identity)
             return !group.isEmpty
         }, "grandchild sleep 1000 not found")
         let stopped = try tend("stop", "stubborn")
@@ -121,5 +121,18 @@ final class DaemonManagerTests: CLITestCase {
         XCTAssertTrue(Wait.until { ((try? String(contentsOfFile: log)) ?? "").contains("err-line") }, "output not captured")
         let text = try String(contentsOfFile: log)
         for i in 1...50 { XCTAssertTrue(text.contains("\"line-\(i)\""), "line-\(i) missing") }
+    }
+
+    /// A corrupt state record is kept (moved aside), reported, and the daemon still starts.
+    func testCorruptStateRecordIsMovedAsideAndReported() throws {
+        try temp.writeDaemons(ticker("d"))
+        try FileManager.default.createDirectory(atPath: "\(temp.home)/.state", withIntermediateDirectories: true)
+        try "{\"name\": \"d\", \"wanted\": ".write(toFile: "\(temp.home)/.state/d.json", atomically: true, encoding: .utf8)
+        try tend("start", "d")
+        XCTAssertNotNil(try waitForPID("d"))
+        let aside = try FileManager.default.contentsOfDirectory(atPath: "\(temp.home)/.state").filter { $0.hasPrefix("d.json.corrupt-") }
+        XCTAssertEqual(aside.count, 1)
+        let health = try String(contentsOfFile: "\(temp.home)/logs/health.log")
+        XCTAssertTrue(health.contains("corrupt state record"), health)
     }
 }

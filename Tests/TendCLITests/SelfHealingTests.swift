@@ -94,7 +94,7 @@ final class SelfHealingTests: CLITestCase {
         XCTAssertNotEqual(second, first)
         XCTAssertEqual(try pid(of: "counter"), counter)
         XCTAssertEqual(try pid(of: "other"), other)
-        let copies = ProcessTable.allPIDs().compactMap(ProcessTable.snapshot).filter { $0.commandLine.last?.contains("echo n-$i") == true && !$0.isZombie }
+        let copies = ProcessTable.allPIDs().compactMap { ProcessTable.snapshot($0) }.filter { $0.commandLine.last?.contains("echo n-$i") == true && !$0.isZombie }
         XCTAssertEqual(copies.count, 1, "duplicate daemons: \(copies.map(\.pid))")
         XCTAssertEqual(kill(other, SIGKILL), 0)
         XCTAssertNotNil(try waitForPID("other", not: other, timeout: 20), "kill after adoption not noticed")

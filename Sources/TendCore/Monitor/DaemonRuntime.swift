@@ -23,11 +23,13 @@ final class DaemonRuntime {
 
     init(spec: DaemonSpec, home: Home, rotation: RotationOptions) {
         self.spec = spec
-        self.record = DaemonRecord.loadOrNew(home, spec.name)
-        let (history, problem) = RestartHistory.load(home, spec.name)
+        let (record, recordProblem) = DaemonRecord.loadRepairing(home, spec.name)
+        self.record = record
+        let (history, historyProblem) = RestartHistory.load(home, spec.name)
         self.history = history
         self.logger = DaemonLogger(home: home, daemon: spec.name, rotation: rotation)
-        if let problem { try? logger.error(problem.description, fields: [:]) }
+        if let recordProblem { try? logger.error(recordProblem, fields: [:]) }
+        if let historyProblem { try? logger.error(historyProblem.description, fields: [:]) }
     }
 
     var name: String { spec.name }

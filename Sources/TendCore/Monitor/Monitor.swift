@@ -15,6 +15,9 @@ public final class Monitor {
         /// Seconds between health-check rounds and script reloads (the seed's 300).
         public var interval: Double = 300
         public var rotation: RotationOptions = .fromEnvironment()
+        /// Added to the environment of every daemon (e.g. `TEND_CONFIG_DIR`, so plugin
+        /// daemons find the same scripts as the monitor).
+        public var daemonEnvironment: [String: String] = [:]
         public init() {}
     }
 
@@ -50,6 +53,7 @@ public final class Monitor {
         self.monitorLog = DaemonLogger(home: home, daemon: "monitor", rotation: options.rotation)
         self.baseEnvironment = Spawner.currentEnvironment()
         baseEnvironment["TEND_HOME"] = home.root
+        for (k, v) in options.daemonEnvironment { baseEnvironment[k] = v }
     }
 
     public enum Failure: Error, CustomStringConvertible {

@@ -46,6 +46,18 @@ public struct DaemonRecord: Codable, Sendable, Equatable {
         load(home, name) ?? DaemonRecord(name: name)
     }
 
+    /// For the monitor: like `loadOrNew`, but a corrupt record is moved aside (kept, with
+    /// a timestamp) and described, so the loss of its identity is reported, not silent.
+    public static func loadRepairing(_ home: Home, _ name: String) -> (DaemonRecord, problem: String?) {
+        let path = home.stateFile(name)
+        guard let text = try? FileSystem.readTextIfPresent(path) else { return (DaemonRecord(name: name), nil) }
+        if let record = try? RecordCoding.decode(DaemonRecord.self, from: text) { return (record, nil) }
+        let aside = "\(path).corrupt-\(Int(Clock.now()))"
+        try? FileSystem.move(path, to: aside)
+        return (DaemonRecord(name: name),
+                "\(path): corrupt state record moved aside to \(aside); \(name) is treated as never started (a running process will show as STALE)")
+    }
+
     public func save(_ home: Home) throws {
         // Atomic but not fsynced: written on every state change, in the monitor's loop.
         // After a power cut a record may be lost; it is then rebuilt as "never started".
