@@ -31,16 +31,21 @@ public struct PidTracker: Sendable {
     /// A PID file without an identity record is trusted only if the process is alive
     /// and started after the PID file was written (a PID written by other tools).
     public func verify(_ daemon: String) -> Verification {
+        verify(daemon, record: DaemonRecord.load(home, daemon), withCommandLine: true)
+    }
+
+    /// `verify` with the identity record already loaded (status reads it anyway) and the
+    /// command line only when it will be shown.
+    public func verify(_ daemon: String, record: DaemonRecord?, withCommandLine: Bool) -> Verification {
         switch PidFile.read(home, daemon) {
         case .missing:
             return Verification(daemon: daemon, verdict: .noPIDFile, pid: nil, detail: "no PID file", process: nil)
         case .corrupt(let text):
             return Verification(daemon: daemon, verdict: .stale, pid: nil, detail: "PID file holds no PID ('\(text)')", process: nil)
         case .pid(let pid):
-            guard let snap = ProcessTable.snapshot(pid), !snap.isZombie else {
+            guard let snap = ProcessTable.snapshot(pid, withCommandLine: withCommandLine), !snap.isZombie else {
                 return Verification(daemon: daemon, verdict: .stale, pid: pid, detail: "process \(pid) is not running", process: nil)
             }
-            let record = DaemonRecord.load(home, daemon)
             if let identity = record?.process, identity.pid == pid {
                 if identity.startTime == snap.startTime {
                     return Verification(daemon: daemon, verdict: .running, pid: pid, detail: "running", process: snap)
@@ -99,7 +104,7 @@ public struct PidTracker: Sendable {
     public func health(_ daemons: [String]) -> HealthSummary {
         var s = HealthSummary(total: daemons.count, running: 0, stale: [], missing: [])
         for d in daemons {
-            switch verify(d).verdict {
+            switch verify(d, record: DaemonRecord.load(home, d), withCommandLine: false).verdict {
             case .running: s.running += 1
             case .stale: s.stale.append(d)
             case .noPIDFile: s.missing.append(d)

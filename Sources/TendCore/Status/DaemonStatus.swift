@@ -39,11 +39,12 @@ public struct DaemonStatus: Codable, Sendable, Equatable {
 
     /// Reads one daemon's status from its records and the live process table.
     public static func read(_ name: String, home: Home, now: Double = Clock.now()) -> DaemonStatus {
-        let record = DaemonRecord.load(home, name) ?? DaemonRecord(name: name)
+        let stored = DaemonRecord.load(home, name)
+        let record = stored ?? DaemonRecord(name: name)
         var s = DaemonStatus(daemon: name, state: .stopped, pid: nil, uptimeSeconds: nil, restarts: record.restartCount,
                              lastExit: record.lastExit?.reason, lastExitAt: record.lastExit?.at, wanted: record.wanted,
                              reason: nil, nextAttemptAt: nil, health: record.lastHealth)
-        let verification = PidTracker(home: home).verify(name)
+        let verification = PidTracker(home: home).verify(name, record: stored, withCommandLine: false)
         if verification.verdict == .running, let process = verification.process {
             s.state = record.stopping == true ? .stopping : .running
             s.pid = process.pid
