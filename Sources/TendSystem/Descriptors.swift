@@ -15,6 +15,12 @@ public struct ReapedChild: Sendable, Equatable {
 }
 
 public enum Reaper {
+    /// True once our child `pid` has exited (it is reaped here).
+    public static func hasExited(_ pid: Int32) -> Bool {
+        var status: Int32 = 0
+        return waitpid(pid, &status, WNOHANG) == pid
+    }
+
     /// Reaps every child that has exited (SIGCHLD deliveries coalesce, so loop).
     public static func reapAll() -> [ReapedChild] {
         var result: [ReapedChild] = []

@@ -51,8 +51,9 @@ extension Tend {
         }
 
         func makeMonitor(_ context: CommandContext) throws -> Monitor {
+            // The configuration is loaded by the monitor itself, after it holds the home's
+            // lock: a `tend start` arriving meanwhile waits for it instead of racing it.
             let scripts = try MonitorScripts(home: context.home, paths: context.paths)
-            _ = try scripts.loadSpecs()   // fail early, with file:line, on a bad configuration
             var options = Monitor.Options()
             options.interval = interval
             options.daemonEnvironment["TEND_CONFIG_DIR"] = context.paths.configDir

@@ -21,7 +21,13 @@ public enum MonitorConnection {
         let deadline = Clock.monotonic() + timeout
         while Clock.monotonic() < deadline {
             if ControlClient.isReachable(home) { return launched }
-            _ = Poller.waitReadable([], timeout: 0.01)
+            if let launched, Reaper.hasExited(launched) {
+                // It gave up (a bad daemons.lua, say): show why at once, not after a timeout.
+                let log = (try? FileSystem.readText(home.monitorLog)) ?? ""
+                let tail = log.split(separator: "\n").suffix(8).joined(separator: "\n")
+                throw Failure(description: "the monitor could not start:\n\(tail)")
+            }
+            _ = Poller.waitReadable([], timeout: 0.002)
         }
         throw Failure(description: "the monitor for \(home.root) did not answer within \(Int(timeout)) s; see \(home.monitorLog)")
     }
