@@ -73,8 +73,8 @@ final class PolicyAsCodeTests: CLITestCase {
         }
         let health = try String(contentsOfFile: "\(temp.home)/logs/health.log")
         for name in broken.keys { XCTAssertTrue(health.contains("\(name).lua:"), "\(name) not reported with file:line:\n\(health)") }
-        let hits = try String(contentsOfFile: "\(temp.home)/logs/policy-hits.log")
-        XCTAssertTrue(hits.contains("built-in"), hits)
+        XCTAssertTrue(Wait.until { ((try? String(contentsOfFile: "\(self.temp.home)/logs/policy-hits.log")) ?? "").contains("built-in") },
+                      "no policy hit by the built-in fallback")
         let monitor = try XCTUnwrap(monitorPID())
         XCTAssertEqual(ProcessTable.check(monitor), .alive)
     }
@@ -93,8 +93,8 @@ final class PolicyAsCodeTests: CLITestCase {
         let new = try XCTUnwrap(try waitForPID("checked", not: old), "not restarted after the check failed")
         try "yes".write(toFile: marker, atomically: true, encoding: .utf8)
         XCTAssertNotEqual(new, old)
-        let history = try tend("history", "checked", "--format", "json").stdout
-        XCTAssertTrue(history.contains("health check failed"), history)
+        XCTAssertTrue(try Wait.until { try self.tend("history", "checked", "--format", "json").stdout.contains("health check failed") },
+                      "no history event 'health check failed'")
         let health = try String(contentsOfFile: "\(temp.home)/logs/health.log")
         XCTAssertTrue(health.contains("marker file missing"), health)
     }
