@@ -113,9 +113,11 @@ final class LoggingRotationTests: XCTestCase {
         XCTAssertFalse(FileSystem.exists("\(path).4"))
         assertFileSizes(files, atMost: 4096)
         let numbers = collect(files: files)
+        // A writer that finished long before the other (a loaded machine may not interleave
+        // the threads at all) can have every line rotated out; the other one cannot.
+        XCTAssertFalse((numbers["B0"] ?? []).isEmpty && (numbers["B1"] ?? []).isEmpty)
         for i in 0..<2 {
             let kept = numbers["B\(i)"] ?? []
-            XCTAssertFalse(kept.isEmpty)
             // What survives is the newest stretch: contiguous, ending at the last line.
             XCTAssertEqual(kept, Array((2000 - kept.count)..<2000), "writer B\(i)")
         }
