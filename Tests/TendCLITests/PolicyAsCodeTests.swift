@@ -99,3 +99,28 @@ final class PolicyAsCodeTests: CLITestCase {
         XCTAssertTrue(health.contains("marker file missing"), health)
     }
 }
+
+/// The running monitor re-reads its configuration on `tend reload` and on SIGHUP.
+final class ReloadTests: CLITestCase {
+    func testReloadAndSIGHUPPickUpAChangedConfiguration() throws {
+        try temp.writeDaemons(ticker("a"))
+        try tend("start", "a")
+        let monitor = try XCTUnwrap(monitorPID())
+        try temp.writeDaemons(ticker("a") + ticker("b", extra: "stop_timeout = 2"))
+        let r = try tend("reload")
+        XCTAssertTrue(r.stdout.contains("reloaded"), r.description)
+        let log = "\(temp.home)/logs/daemons/tend.log"
+        XCTAssertTrue(Wait.until { ((try? String(contentsOfFile: log)) ?? "").contains("configuration reloaded (tend reload)") })
+        XCTAssertEqual(kill(monitor.pid, SIGHUP), 0)
+        XCTAssertTrue(Wait.until { ((try? String(contentsOfFile: log)) ?? "").contains("configuration reloaded (SIGHUP)") })
+        try tend("start", "b")
+        XCTAssertNotNil(try waitForPID("b"))
+        XCTAssertEqual(ProcessTable.check(monitor), .alive, "same monitor throughout")
+    }
+
+    func testReservedDaemonNameIsRefused() throws {
+        try temp.writeDaemons(ticker("tend"))
+        let r = try tend("check-config", expect: 1)
+        XCTAssertTrue(r.stdout.contains("daemons.lua:1:") && r.stdout.contains("reserved"), r.description)
+    }
+}

@@ -36,8 +36,8 @@ extension Monitor {
         case .ping:
             reply(fd, ControlResponse(ok: true, monitorPID: getpidValue()))
         case .reload:
-            reload(reason: "tend reload")
-            reply(fd, ControlResponse(ok: true, monitorPID: getpidValue()))
+            let problem = reload(reason: "tend reload")
+            reply(fd, ControlResponse(ok: problem == nil, monitorPID: getpidValue(), error: problem))
         case .start:
             var items: [ControlResponse.Item] = []
             for name in request.names {

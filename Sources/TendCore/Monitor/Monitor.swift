@@ -50,7 +50,7 @@ public final class Monitor {
         self.policy = policy
         self.health = health
         self.reloadScripts = reloadScripts
-        self.monitorLog = DaemonLogger(home: home, daemon: "monitor", rotation: options.rotation)
+        self.monitorLog = DaemonLogger(home: home, daemon: DaemonName.reserved, rotation: options.rotation)
         self.baseEnvironment = Spawner.currentEnvironment()
         baseEnvironment["TEND_HOME"] = home.root
         for (k, v) in options.daemonEnvironment { baseEnvironment[k] = v }
@@ -192,13 +192,18 @@ public final class Monitor {
     }
 
     /// Reloads the configuration and the scripts; a bad configuration keeps the old one.
-    func reload(reason: String) {
+    /// Returns the problem, if any.
+    @discardableResult
+    func reload(reason: String) -> String? {
         reloadScripts()
         do {
             try applySpecs(try loadSpecs())
             try? monitorLog.info("configuration reloaded (\(reason))", fields: ["daemons": .int(Int64(order.count))])
+            return nil
         } catch {
-            try? monitorLog.error("configuration not reloaded, the previous one stays in force: \(error)", fields: [:])
+            let problem = "configuration not reloaded, the previous one stays in force: \(error)"
+            try? monitorLog.error(problem, fields: [:])
+            return problem
         }
     }
 

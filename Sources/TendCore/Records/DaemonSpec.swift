@@ -65,6 +65,16 @@ public struct RestartLimits: Sendable, Equatable, Codable {
 
 /// Daemon names become file names: letters, digits, `-`, `_`, `.`; not starting with `.`.
 public enum DaemonName {
+    /// The name Tend's own records use (`logs/daemons/tend.log`: the monitor, plugins run
+    /// by hand): no daemon may take it.
+    public static let reserved = "tend"
+
+    /// Problems of a name used as a daemon's (the rules of `validate`, and not reserved).
+    public static func validateForDaemon(_ name: String) -> String? {
+        if name == reserved { return "'\(reserved)' is reserved for Tend's own log (logs/daemons/\(reserved).log); choose another daemon name" }
+        return validate(name)
+    }
+
     public static func validate(_ name: String) -> String? {
         if name.isEmpty { return "a daemon name cannot be empty" }
         if name.count > 100 { return "daemon name '\(name)' is longer than 100 characters" }

@@ -55,7 +55,7 @@ public struct DaemonsConfig: Sendable {
                 problems.append(ScriptProblem(file: d.file, line: d.line, message: "daemon name must be a string, e.g. daemon \"my-daemon\" { … }; got \(d.nameDescription)"))
                 continue
             }
-            if let problem = DaemonName.validate(name) {
+            if let problem = DaemonName.validateForDaemon(name) {
                 problems.append(ScriptProblem(file: d.file, line: d.line, message: problem))
                 continue
             }

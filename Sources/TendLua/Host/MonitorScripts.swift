@@ -11,8 +11,8 @@ public final class MonitorScripts {
     private let problems: DaemonLogger
 
     public init(home: Home, paths: ScriptPaths) throws {
-        host = try LuaHost(home: home, paths: paths, logName: "monitor")
-        let log = DaemonLogger(home: home, daemon: "monitor", rotation: .fromEnvironment())
+        host = try LuaHost(home: home, paths: paths, logName: DaemonName.reserved)
+        let log = DaemonLogger(home: home, daemon: DaemonName.reserved, rotation: .fromEnvironment())
         problems = log
         let report: ScriptProblemReporter = { message in
             try? log.healthEvent(event: "script_error", message: message, severity: .error)
