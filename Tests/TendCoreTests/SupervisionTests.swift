@@ -15,7 +15,7 @@ final class SupervisionTests: XCTestCase {
         for phase: P in [.stopped, .waiting(until: 2000, reason: "r", exit: "e"), .held(reason: "h")] {
             let (next, actions) = step(phase, .start)
             XCTAssertEqual(next, phase, "\(phase)")
-            XCTAssertEqual(actions, [.setWanted(.up), .spawn(manual: true, reason: "manual start")], "\(phase)")
+            XCTAssertEqual(actions, [.setWanted(.up), .spawn(.manualStart, reason: "manual start")], "\(phase)")
         }
     }
 
@@ -49,7 +49,7 @@ final class SupervisionTests: XCTestCase {
         let (stopping, _) = step(.running(pid: 7), .restart)
         let (next, actions) = step(stopping, .exited(exit))
         XCTAssertEqual(next, .stopped)
-        XCTAssertEqual(actions.last, .spawn(manual: true, reason: "manual restart"))
+        XCTAssertEqual(actions.last, .spawn(.manualRestart, reason: "manual restart"))
     }
 
     func testUnexpectedDeathAsksThePolicy() {
@@ -61,7 +61,7 @@ final class SupervisionTests: XCTestCase {
     func testDecisionsMapToPhases() {
         let deciding = P.deciding(exit)
         let now1 = step(deciding, .decided(RestartDecision(.restartNow, reason: "ok", policy: "p")))
-        XCTAssertEqual(now1.1, [.spawn(manual: false, reason: "killed by SIGKILL")], "history records why it died")
+        XCTAssertEqual(now1.1, [.spawn(.automatic, reason: "killed by SIGKILL")], "history records why it died")
         let later = step(deciding, .decided(RestartDecision(.restartAfter(seconds: 30), reason: "cooldown", policy: "p")))
         XCTAssertEqual(later.0, .waiting(until: now + 30, reason: "cooldown", exit: "killed by SIGKILL"))
         let down = step(deciding, .decided(RestartDecision(.stayDown, reason: "no", policy: "p")))
@@ -71,7 +71,7 @@ final class SupervisionTests: XCTestCase {
     func testWaitingRestartsWhenDueAndNotBefore() {
         let waiting = P.waiting(until: now + 30, reason: "rate limit", exit: "exited with code 3")
         XCTAssertEqual(step(waiting, .tick(now: now + 29)).1, [])
-        XCTAssertEqual(step(waiting, .tick(now: now + 30)).1, [.spawn(manual: false, reason: "exited with code 3")])
+        XCTAssertEqual(step(waiting, .tick(now: now + 30)).1, [.spawn(.automatic, reason: "exited with code 3")])
     }
 
     func testUserStopWinsOverAPendingDecision() {

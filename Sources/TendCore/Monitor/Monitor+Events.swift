@@ -18,8 +18,8 @@ extension Monitor {
 
     private func perform(_ action: Supervision.Action, on rt: DaemonRuntime, previousPID: Int32?, now: Double) {
         switch action {
-        case .spawn(let manual, let reason):
-            spawn(rt, manual: manual, reason: reason, oldPID: previousPID ?? rt.record.lastExit?.pid)
+        case .spawn(let kind, let reason):
+            spawn(rt, kind, reason: reason, oldPID: previousPID ?? rt.record.lastExit?.pid)
         case .signalGroup(let sig):
             signalGroup(rt, sig)
         case .killLeftovers:
@@ -65,7 +65,8 @@ extension Monitor {
     }
 
     /// Starts the daemon's process with its output on its FIFO.
-    func spawn(_ rt: DaemonRuntime, manual: Bool, reason: String, oldPID: Int32?) {
+    func spawn(_ rt: DaemonRuntime, _ kind: Supervision.SpawnKind, reason: String, oldPID: Int32?) {
+        let automatic = kind == .automatic
         let argv = rt.spec.argv(tendExecutable: tendExecutable)
         let now = Clock.now()
         do {
@@ -91,16 +92,16 @@ extension Monitor {
                 nextHealthRound = min(nextHealthRound, first)
             }
             try? PidFile.write(home, rt.name, pid: pid)
-            if !manual || reason == "manual restart" {
-                if !manual { rt.record.restartCount += 1 }
-                rt.history.append(RestartEvent(time: now, reason: reason, oldPID: oldPID, newPID: pid, success: true, manual: manual))
+            if kind != .manualStart {
+                if automatic { rt.record.restartCount += 1 }
+                rt.history.append(RestartEvent(time: now, reason: reason, oldPID: oldPID, newPID: pid, success: true, manual: !automatic))
                 rt.historyDirty = true
             }
-            lifecycle(rt, "started pid \(pid) (\(manual ? reason : "restart: " + reason))", fields: ["pid": .int(Int64(pid))])
+            lifecycle(rt, "started pid \(pid) (\(automatic ? "restart: " + reason : reason))", fields: ["pid": .int(Int64(pid))])
             say("\(rt.name): started pid \(pid)")
         } catch {
             let info = ExitInfo(cause: .exited, code: 127, at: now, uptime: 0, pid: nil)
-            if !manual {
+            if automatic {
                 rt.history.append(RestartEvent(time: now, reason: reason, oldPID: oldPID, newPID: nil, success: false, manual: false, error: "\(error)"))
                 rt.historyDirty = true
             }

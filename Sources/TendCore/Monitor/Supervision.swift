@@ -40,8 +40,18 @@ public enum Supervision {
         case tick(now: Double)
     }
 
+    /// Why a process is started: it decides what the restart history records.
+    public enum SpawnKind: Equatable, Sendable {
+        /// `tend start`: not a restart, not in the history.
+        case manualStart
+        /// `tend restart`: in the history as manual (not counted by policies).
+        case manualRestart
+        /// The policy's decision after a death: counted.
+        case automatic
+    }
+
     public enum Action: Equatable, Sendable {
-        case spawn(manual: Bool, reason: String)
+        case spawn(SpawnKind, reason: String)
         case signalGroup(Int32)
         /// Kill what is left of the group after its leader died during a stop.
         case killLeftovers
@@ -61,7 +71,7 @@ public enum Supervision {
             return (.stopping(pid: pid, killAt: killAt, then: .manualRestart), [.setWanted(.up)])
         case (.stopped, .start), (.waiting, .start), (.held, .start), (.deciding, .start),
              (.stopped, .restart), (.waiting, .restart), (.held, .restart), (.deciding, .restart):
-            return (phase, [.setWanted(.up), .spawn(manual: true, reason: event == .restart ? "manual restart" : "manual start")])
+            return (phase, [.setWanted(.up), .spawn(event == .restart ? .manualRestart : .manualStart, reason: event == .restart ? "manual restart" : "manual start")])
         case (.running(let pid), .restart):
             return (.stopping(pid: pid, killAt: now + stopTimeout, then: .manualRestart), [.setWanted(.up), .signalGroup(SIGTERMValue)])
 
@@ -88,7 +98,7 @@ public enum Supervision {
             case .stayDown:
                 return (.stopped, [.recordExit(info), .killLeftovers])
             case .manualRestart:
-                return (.stopped, [.recordExit(info), .killLeftovers, .spawn(manual: true, reason: "manual restart")])
+                return (.stopped, [.recordExit(info), .killLeftovers, .spawn(.manualRestart, reason: "manual restart")])
             case .askPolicy(let cause):
                 var asked = info
                 asked.cause = cause
@@ -100,7 +110,7 @@ public enum Supervision {
         // Policy decisions
         case (.deciding(let info), .decided(let d)):
             switch d.action {
-            case .restartNow: return (.deciding(info), [.spawn(manual: false, reason: info.reason)])
+            case .restartNow: return (.deciding(info), [.spawn(.automatic, reason: info.reason)])
             case .restartAfter(let s): return (.waiting(until: now + s, reason: d.reason, exit: info.reason), [])
             case .stayDown: return (.held(reason: d.reason), [])
             }
@@ -117,7 +127,7 @@ public enum Supervision {
 
         // Time
         case (.waiting(let until, _, let exit), .tick(let t)) where t >= until:
-            return (.deciding(ExitInfo(cause: .unknown, at: t)), [.spawn(manual: false, reason: exit)])
+            return (.deciding(ExitInfo(cause: .unknown, at: t)), [.spawn(.automatic, reason: exit)])
         case (.stopping(let pid, let killAt, let then), .tick(let t)) where t >= killAt:
             // SIGKILL once; then wait for the reaper (the deadline moves far out).
             return (.stopping(pid: pid, killAt: .infinity, then: then), [.note("stop timeout: sending SIGKILL"), .signalGroup(SIGKILLValue)])
