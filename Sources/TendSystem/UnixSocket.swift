@@ -72,24 +72,30 @@ public enum UnixSocket {
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
     }
 
-    /// Reads until a newline or EOF (blocking), at most `limit` bytes.
+    /// Reads one line (without its newline) or up to EOF, at most `limit` bytes, in
+    /// chunks. The channel carries one line per connection and direction, so reading
+    /// past the newline loses nothing.
     public static func readLine(_ fd: Int32, limit: Int = 1 << 20, timeout: Double? = nil) throws -> String? {
         var result: [UInt8] = []
-        var byte: UInt8 = 0
+        var chunk = [UInt8](repeating: 0, count: 4096)
         let deadline = timeout.map { Clock.monotonic() + $0 }
         while result.count < limit {
             if let deadline {
                 let left = deadline - Clock.monotonic()
-                if left <= 0 || Poller.waitReadable([fd], timeout: left).isEmpty {
-                    if Clock.monotonic() >= deadline { throw SystemError("read (timed out)", code: ETIMEDOUT) }
-                    continue
-                }
+                if left <= 0 { throw SystemError("read (timed out)", code: ETIMEDOUT) }
+                if Poller.waitReadable([fd], timeout: left).isEmpty { continue }
             }
-            let n = retryingOnInterrupt { read(fd, &byte, 1) }
-            if n < 0 { throw SystemError("read") }
+            let n = chunk.withUnsafeMutableBytes { buf in retryingOnInterrupt { read(fd, buf.baseAddress, buf.count) } }
+            if n < 0 {
+                if errno == EAGAIN { continue }
+                throw SystemError("read")
+            }
             if n == 0 { return result.isEmpty ? nil : String(decoding: result, as: UTF8.self) }
-            if byte == UInt8(ascii: "\n") { break }
-            result.append(byte)
+            if let newline = chunk[0..<n].firstIndex(of: UInt8(ascii: "\n")) {
+                result.append(contentsOf: chunk[0..<newline])
+                break
+            }
+            result.append(contentsOf: chunk[0..<n])
         }
         return String(decoding: result, as: UTF8.self)
     }

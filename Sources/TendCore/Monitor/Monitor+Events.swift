@@ -37,11 +37,13 @@ extension Monitor {
         case .askPolicy(let info):
             askPolicy(rt, info, now: now)
         case .setWanted(let wanted):
-            if rt.record.wanted != wanted {
-                rt.record.wanted = wanted
-                // Written at once: a stop must be on disk before the signal goes out.
-                try? rt.record.save(home)
-            }
+            guard rt.record.wanted != wanted else { break }
+            rt.record.wanted = wanted
+            rt.dirty = true
+            // "down" is written at once: a stop must be on disk before the signal goes out,
+            // so no monitor (this one restarted, or a --once) can "heal" it meanwhile.
+            // "up" waits for the flush: the spawn is what matters first.
+            if wanted == .down { try? rt.record.save(home) }
         case .note(let text):
             lifecycle(rt, text)
         }
