@@ -100,6 +100,7 @@ public struct RestartHistory: Sendable, Equatable {
     }
 
     public func save(_ home: Home, _ name: String) throws {
-        try FileSystem.writeAtomically(home.historyFile(name), text: try RecordCoding.encode(events))
+        // Atomic, not fsynced: the monitor writes it after every restart, in its loop.
+        try FileSystem.writeAtomically(home.historyFile(name), text: try RecordCoding.encode(events), durable: false)
     }
 }
