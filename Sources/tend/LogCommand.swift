@@ -52,7 +52,7 @@ extension Tend {
             for field in fields {
                 if let (key, value) = JSONValue.commandLineField(field) { values[key] = value }
             }
-            let logger = DaemonLogger(home: home, daemon: name, rotation: .fromEnvironment())
+            let logger = DaemonLogger(home: home, daemon: name)
             try logger.log(LogLevel(parsing: level) ?? .info, message, fields: values)
         }
     }

@@ -13,7 +13,9 @@ extension Tend {
         func run() throws {
             let context = CommandContext(global)
             let selected = try selection.resolve(context)
-            if ControlClient.isReachable(context.home) {
+            // A monitor that holds the home's lock does the stop, even if it is slow to
+            // answer (a long health check): stopping behind its back would race its restart.
+            if MonitorProcess.running(context.home) != nil {
                 if !(try context.sendAndReport(ControlRequest(.stop, names: selected))) { throw ExitCode(1) }
                 return
             }
@@ -24,6 +26,9 @@ extension Tend {
                 switch try DirectStop.stop(name, home: context.home, timeout: specs[name]?.stopTimeout ?? 10) {
                 case .notRunning: Output.line("\(name): not running")
                 case .stopped(let pid, let killed): Output.line("\(name): stopped (pid \(pid)\(killed ? ", SIGKILL after stop_timeout" : ""))")
+                case .stillRunning(let pid):
+                    Output.problem("\(name): pid \(pid) is still running after SIGTERM and SIGKILL (not ours to signal?)")
+                    failed = true
                 case .refusedUnverified(let pid, let detail):
                     Output.problem("\(name): not signalling pid \(pid): \(detail)")
                     failed = true

@@ -37,7 +37,7 @@ public final class DaemonLogger: @unchecked Sendable {
 
     /// Writers come from `registry`, so loggers of many daemons in one process share
     /// the health.log and policy-hits.log descriptors.
-    public init(home: Home, daemon: String, rotation: RotationOptions = .default,
+    public init(home: Home, daemon: String, rotation: RotationOptions = .fromEnvironment(),
                 registry: LogFileRegistry = .shared) {
         self.home = home
         self.daemon = daemon

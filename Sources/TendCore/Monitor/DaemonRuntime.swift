@@ -41,4 +41,25 @@ final class DaemonRuntime {
         default: return nil
         }
     }
+
+    /// Saves the record with the fields derived from the phase brought up to date (the
+    /// CLI reads them: status shows why a daemon waits and until when).
+    func saveRecord(_ home: Home) throws {
+        record.nextAttemptAt = nil
+        record.waitReason = nil
+        record.heldDownReason = nil
+        record.stopping = nil
+        switch phase {
+        case .waiting(let until, let reason, _):
+            record.nextAttemptAt = until
+            record.waitReason = reason
+        case .held(let reason):
+            record.heldDownReason = reason
+        case .stopping:
+            record.stopping = true
+        case .stopped, .running, .deciding:
+            break
+        }
+        try record.save(home)
+    }
 }

@@ -9,6 +9,8 @@ public enum DirectStop {
         case stopped(pid: Int32, killed: Bool)
         /// The PID file names another process: nothing was signalled.
         case refusedUnverified(pid: Int32, detail: String)
+        /// Signals went out but the process outlived SIGKILL (or could not be signalled).
+        case stillRunning(pid: Int32)
     }
 
     public static func stop(_ name: String, home: Home, timeout: Double) throws -> Outcome {
@@ -28,14 +30,25 @@ public enum DirectStop {
         let identity = process.identity
         let watch = try? ProcessTable.openExitWatch(identity)
         defer { if let watch { closeFD(watch) } }
-        Signals.sendToGroup(15, leader: identity)
+        // A daemon Tend started leads its own group: the group goes. A process some other
+        // tool started may not: then only the process itself is signalled.
+        let leadsGroup = process.processGroup == identity.pid
+        func send(_ sig: Int32) -> Bool {
+            leadsGroup ? Signals.sendToGroup(sig, leader: identity) : Signals.send(sig, to: identity)
+        }
         var killed = false
-        if !waitForExit(identity, watch: watch, timeout: timeout) {
-            Signals.sendToGroup(9, leader: identity)
-            killed = true
+        if send(15), !waitForExit(identity, watch: watch, timeout: timeout) {
+            killed = send(9)
             _ = waitForExit(identity, watch: watch, timeout: 5)
         }
-        if Signals.groupExists(identity.pid) { Signals.sendToOrphanedGroup(9, group: identity.pid) }
+        guard ProcessTable.check(identity) != .alive else {
+            return .stillRunning(pid: identity.pid)
+        }
+        // What is left of its group, while no process holds the leader's PID (so the
+        // group ID cannot have been reused).
+        if leadsGroup, ProcessTable.identity(of: identity.pid) == nil, Signals.groupExists(identity.pid) {
+            Signals.sendToOrphanedGroup(9, group: identity.pid)
+        }
         record.process = nil
         record.startedAt = nil
         record.lastExit = ExitInfo(cause: killed ? .killed : .exitedUnknown, signal: killed ? 9 : nil, at: Clock.now(), uptime: Clock.now() - process.startedAt, pid: identity.pid)

@@ -23,7 +23,8 @@ extension Monitor {
         case .signalGroup(let sig):
             signalGroup(rt, sig)
         case .killLeftovers:
-            if let group = rt.record.processGroup, Signals.groupExists(group) {
+            // Only while no process holds the leader's PID: then the group ID is still ours.
+            if let group = rt.record.processGroup, ProcessTable.identity(of: group) == nil, Signals.groupExists(group) {
                 Signals.sendToOrphanedGroup(SIGKILL, group: group)
                 lifecycle(rt, "killed what was left of process group \(group) (SIGKILL)")
             }
@@ -43,7 +44,9 @@ extension Monitor {
             // "down" is written at once: a stop must be on disk before the signal goes out,
             // so no monitor (this one restarted, or a --once) can "heal" it meanwhile.
             // "up" waits for the flush: the spawn is what matters first.
-            if wanted == .down { try? rt.record.save(home) }
+            if wanted == .down {
+                do { try rt.saveRecord(home) } catch { reportWriteFailure("wanted state of \(rt.name) (stopping it anyway)", error) }
+            }
         case .note(let text):
             lifecycle(rt, text)
         }
@@ -102,14 +105,12 @@ extension Monitor {
             lifecycle(rt, "started pid \(pid) (\(automatic ? "restart: " + reason : reason))", fields: ["pid": .int(Int64(pid))])
             say("\(rt.name): started pid \(pid)")
         } catch {
-            let info = ExitInfo(cause: .exited, code: 127, at: now, uptime: 0, pid: nil)
             if automatic {
                 rt.history.append(RestartEvent(time: now, reason: reason, oldPID: oldPID, newPID: nil, success: false, manual: false, error: "\(error)"))
                 rt.historyDirty = true
             }
             try? rt.logger.error("cannot start \(rt.name): \(error)", fields: ["command": .array(argv.map { .string($0) })])
             say("\(rt.name): cannot start: \(error)")
-            rt.record.lastExit = info
             handle(rt, .spawnFailed(reason: "\(error)"))
         }
     }
@@ -126,8 +127,9 @@ extension Monitor {
         guard let identity = rt.record.process, identity.pid == rt.pid else { return }
         if Signals.sendToGroup(sig, leader: identity) {
             lifecycle(rt, "sent \(Signals.name(sig)) to process group \(identity.pid)")
-        } else if let group = rt.record.processGroup, Signals.groupExists(group), ProcessTable.check(identity) != .alive {
-            // The leader is gone (a zombie we have not reaped yet): the group is still ours.
+        } else if let group = rt.record.processGroup, ProcessTable.check(identity) == .gone {
+            // The leader is gone (a zombie not reaped yet, or dead): no process holds its PID,
+            // so the group ID cannot have been reused; what is left of it is ours.
             Signals.sendToOrphanedGroup(sig, group: group)
         }
     }

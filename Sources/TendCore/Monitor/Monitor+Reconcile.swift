@@ -41,8 +41,11 @@ extension Monitor {
     /// Takes a live daemon under watch: its exit descriptor (pidfd / kqueue) and its
     /// output FIFO, so lines it wrote while no monitor ran reach its log.
     func adopt(_ rt: DaemonRuntime, _ identity: ProcessIdentity, watch: Bool) {
+        // A stop that was under way goes on; if the daemon is wanted up it was a restart
+        // (manual or after a failed health check), so it starts again after the death.
         rt.phase = rt.record.stopping == true
-            ? .stopping(pid: identity.pid, killAt: Clock.now() + rt.spec.stopTimeout, then: .stayDown)
+            ? .stopping(pid: identity.pid, killAt: Clock.now() + rt.spec.stopTimeout,
+                        then: rt.record.wanted == .up ? .manualRestart : .stayDown)
             : .running(pid: identity.pid)
         try? openOutput(rt)
         guard watch else { return }
@@ -69,5 +72,15 @@ extension Monitor {
             }
         }
         order = newOrder
+        // A removed daemon that waits for a restart (or is held) will not get one.
+        for rt in daemons.values where !order.contains(rt.name) {
+            switch rt.phase {
+            case .waiting, .held, .deciding:
+                rt.phase = .stopped
+                rt.dirty = true
+            case .stopped, .running, .stopping:
+                break
+            }
+        }
     }
 }

@@ -147,6 +147,7 @@ public final class Monitor {
         for rt in daemons.values {
             if let d = Supervision.deadline(of: rt.phase) { soonest = min(soonest, d - now) }
         }
+        for pending in pendingReplies { soonest = min(soonest, pending.deadline - now) }
         return max(0, soonest)
     }
 
@@ -177,8 +178,10 @@ public final class Monitor {
 
     func fireDeadlines() {
         let now = Clock.now()
-        for name in order {
-            guard let rt = daemons[name], let d = Supervision.deadline(of: rt.phase), d <= now else { continue }
+        // Every runtime, not only the configured ones: a daemon removed from daemons.lua
+        // while being stopped still needs its SIGKILL.
+        for rt in daemons.values {
+            guard let d = Supervision.deadline(of: rt.phase), d <= now else { continue }
             handle(rt, .tick(now: now))
         }
     }
@@ -212,25 +215,26 @@ public final class Monitor {
     func flush() {
         for rt in daemons.values {
             if !rt.pendingLog.isEmpty {
-                do { try rt.logger.write(rt.pendingLog) } catch { reportWriteFailure("log of \(rt.name)", error) }
-                rt.pendingLog.removeAll()
+                do {
+                    try rt.logger.write(rt.pendingLog)
+                    rt.pendingLog.removeAll()
+                } catch {
+                    reportWriteFailure("log of \(rt.name)", error)
+                    // Kept for the next flush, but bounded: a full disk must not fill memory.
+                    if rt.pendingLog.count > 10_000 { rt.pendingLog.removeFirst(rt.pendingLog.count - 10_000) }
+                }
             }
             if rt.dirty {
-                rt.record.nextAttemptAt = nil
-                rt.record.waitReason = nil
-                rt.record.heldDownReason = nil
-                switch rt.phase {
-                case .waiting(let until, let reason, _): rt.record.nextAttemptAt = until; rt.record.waitReason = reason
-                case .held(let reason): rt.record.heldDownReason = reason
-                default: break
-                }
-                rt.record.stopping = { if case .stopping = rt.phase { return true }; return false }()
-                do { try rt.record.save(home) } catch { reportWriteFailure("state of \(rt.name)", error) }
-                rt.dirty = false
+                do {
+                    try rt.saveRecord(home)
+                    rt.dirty = false
+                } catch { reportWriteFailure("state of \(rt.name)", error) }
             }
             if rt.historyDirty {
-                do { try rt.history.save(home, rt.name) } catch { reportWriteFailure("history of \(rt.name)", error) }
-                rt.historyDirty = false
+                do {
+                    try rt.history.save(home, rt.name)
+                    rt.historyDirty = false
+                } catch { reportWriteFailure("history of \(rt.name)", error) }
             }
         }
     }

@@ -21,8 +21,9 @@ public enum MonitorConnection {
         let deadline = Clock.monotonic() + timeout
         while Clock.monotonic() < deadline {
             if ControlClient.isReachable(home) { return launched }
-            if let launched, Reaper.hasExited(launched) {
-                // It gave up (a bad daemons.lua, say): show why at once, not after a timeout.
+            // The one we launched gave up; unless another monitor holds the lock (it won
+            // the race against ours and is starting), that is an error to show at once.
+            if let launched, Reaper.hasExited(launched), !FileLock.isHeld(home.monitorLock) {
                 let log = (try? FileSystem.readText(home.monitorLog)) ?? ""
                 let tail = log.split(separator: "\n").suffix(8).joined(separator: "\n")
                 throw Failure(description: "the monitor could not start:\n\(tail)")

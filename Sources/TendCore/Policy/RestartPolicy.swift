@@ -56,6 +56,9 @@ public struct BuiltinRestartPolicy: RestartPolicy {
 
     public func decide(_ c: RestartContext) -> RestartDecision {
         let limits = c.daemon.restart
+        if limits.maxPerHour <= 0 {
+            return RestartDecision(.stayDown, reason: "automatic restarts are disabled (max_per_hour = 0)", policy: "built-in")
+        }
         let recent = c.history.automatic(since: c.now - 3600)
         if recent.count >= limits.maxPerHour, let oldest = recent.first {
             let wait = oldest.time + 3600 - c.now

@@ -62,6 +62,7 @@ final class HotScript {
             if let previous { host.release(previous) }
             previous = current
             current = script
+            currentProven = false
             rejected = nil
             problem = nil
         } catch let e as LuaError {
@@ -71,14 +72,34 @@ final class HotScript {
         }
     }
 
-    /// The version in force failed when called: report it, retire it, and put the
-    /// previous good version back (if any). Returns true if one was put back.
+    /// Whether the version in force has succeeded at least once since it was loaded.
+    private(set) var currentProven = false
+
+    /// The version in force just succeeded: from now on a failing call is that call's
+    /// problem (one daemon's arguments, one slow probe), not a reason to retire it.
+    func markSucceeded() { currentProven = true }
+
+    /// A call of the version in force failed. A version that never succeeded (a broken
+    /// edit) is retired, the previous good one put back; a proven one stays in force and
+    /// only this call fails. Returns true when the caller should try `current` again.
+    func callFailed(because message: String) -> Bool {
+        guard current != nil else { return false }
+        if currentProven {
+            report(message)
+            return false
+        }
+        return retireCurrent(because: message)
+    }
+
+    /// Reports the version in force, retires it, and puts the previous good version back
+    /// (if any). Returns true if one was put back.
     @discardableResult
-    func retireCurrent(because message: String) -> Bool {
+    private func retireCurrent(because message: String) -> Bool {
         guard let failed = current else { return false }
         rejected = (failed.path, failed.stamp)
         current = previous
         previous = nil
+        currentProven = current != nil   // the previous version was in force before: it worked
         host.release(failed)
         problem = message
         report(message + consequence)

@@ -12,7 +12,7 @@ public final class MonitorScripts {
 
     public init(home: Home, paths: ScriptPaths) throws {
         host = try LuaHost(home: home, paths: paths, logName: DaemonName.reserved)
-        let log = DaemonLogger(home: home, daemon: DaemonName.reserved, rotation: .fromEnvironment())
+        let log = DaemonLogger(home: home, daemon: DaemonName.reserved)
         problems = log
         let report: ScriptProblemReporter = { message in
             try? log.healthEvent(event: "script_error", message: message, severity: .error)

@@ -63,9 +63,11 @@ public final class LuaHealthChecks: HealthChecker {
                     s.push(JSONValue.object(args))
                     return 2
                 }
-                // A freshly edited version that fails is retired if an older good one
-                // exists; otherwise its failure is the result (reported as a check error).
-                if result.checkError, script.retireCurrent(because: result.reason) { continue }
+                // A freshly edited version that fails is retired (the older good one, if
+                // any, is tried); a proven one stays, and this failure is the result
+                // (a check error in health.log).
+                if !result.checkError { script.markSucceeded(); return result }
+                if script.callFailed(because: result.reason) { continue }
                 return result
             }
             return HealthResult(ok: false, reason: script.problem ?? "no health check '\(name)'", checkError: true)

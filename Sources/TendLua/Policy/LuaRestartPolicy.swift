@@ -35,25 +35,27 @@ public final class LuaRestartPolicy: RestartPolicy {
     }
 
     /// Why the newest version of a policy is not in force, if it is not.
-    public func problem(policy name: String) -> String? { scripts[name]?.problem }
 
     public func decide(_ context: RestartContext) -> RestartDecision {
         let script = script(context.daemon.policy)
         script.refresh()
+        var failure: String?
         while let current = script.current {
             do {
                 var decision = try call(current, context)
+                script.markSucceeded()
                 if script.problem != nil { decision.policy += " (last good version)" }
                 return decision
-            } catch let e as LuaError {
-                // Retire the version that failed; the loop tries the one before it.
-                script.retireCurrent(because: e.message)
             } catch {
-                script.retireCurrent(because: "\(current.path): \(error)")
+                let message = (error as? LuaError)?.message ?? "\(current.path): \(error)"
+                failure = message
+                // A broken edit is retired and the version before it tried; a proven
+                // version that failed on this one call stays in force.
+                if !script.callFailed(because: message) { break }
             }
         }
         var decision = builtin.decide(context)
-        decision.policy = "built-in (fallback: \(script.problem ?? "no policy loaded"))"
+        decision.policy = "built-in (fallback: \(failure ?? script.problem ?? "no policy loaded"))"
         return decision
     }
 
