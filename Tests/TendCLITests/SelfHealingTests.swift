@@ -124,3 +124,54 @@ final class SelfHealingTests: CLITestCase {
         XCTAssertEqual(Set(numbers), Set(1...maxSeen), "lines lost across the monitor's death")
     }
 }
+
+/// Edge cases of the monitor's bookkeeping found in review.
+final class MonitorEdgeCaseTests: CLITestCase {
+    /// A monitor killed in the middle of `tend restart` leaves a daemon being stopped and
+    /// wanted up: the next monitor finishes the stop and starts it again.
+    func testRestartInterruptedByTheMonitorsDeathIsCompletedByTheNext() throws {
+        try temp.writeDaemons(daemon("stubborn", "trap '' TERM; while :; do sleep 0.1; done", extra: "stop_timeout = 3"))
+        try tend("start", "stubborn")
+        let old = try XCTUnwrap(try waitForPID("stubborn"))
+        let client = try Spawner.spawn([CommandRunner.tendBinary, "restart", "stubborn"], environment: temp.environment)
+        defer { kill(client, SIGKILL); var st: Int32 = 0; waitpid(client, &st, 0) }
+        XCTAssertNotNil(try Wait.value { () throws -> String? in
+            try self.status("stubborn")["state"] as? String == "STOPPING" ? "yes" : nil
+        }, "never saw STOPPING")
+        let first = try XCTUnwrap(monitorPID())
+        Signals.send(SIGKILL, to: first)
+        XCTAssertTrue(Wait.until { ProcessTable.check(first) != .alive })
+        try tend("monitor", "--detach")
+        let new = try XCTUnwrap(try waitForPID("stubborn", not: old, timeout: 30), "the interrupted restart was not completed")
+        XCTAssertNotEqual(new, old)
+        XCTAssertTrue(Wait.until { ProcessTable.snapshot(old).map { $0.isZombie } ?? true }, "the old process survived")
+    }
+
+    /// A daemon removed from the configuration while it waits for a restart is dropped:
+    /// no restart, and the monitor does not spin on its old deadline.
+    func testRemovingAWaitingDaemonDropsItsRestart() throws {
+        try temp.write("config/policies/restart.lua", """
+        return { decide = function() return { action = "wait", delay = 0.5, reason = "later" } end }
+        """)
+        try temp.writeDaemons(daemon("crasher", "exit 1") + ticker("keeper"))
+        try tend("start", "crasher", "keeper")
+        XCTAssertNotNil(try Wait.value { () throws -> String? in
+            try self.status("crasher")["state"] as? String == "WAITING" ? "yes" : nil
+        })
+        try temp.writeDaemons(ticker("keeper"))
+        try tend("reload")
+        let monitor = try XCTUnwrap(monitorPID())
+        func cpuTicks() -> Int64 {
+            let stat = (try? String(contentsOfFile: "/proc/\(monitor.pid)/stat")) ?? ""
+            let fields = stat[stat.index(after: stat.lastIndex(of: ")")!)...].split(separator: " ")
+            return (Int64(fields[11]) ?? 0) + (Int64(fields[12]) ?? 0)
+        }
+        let before = cpuTicks()
+        // A window to measure CPU over (the spin, if any, would burn ~100 ticks in it).
+        _ = Poller.waitReadable([], timeout: 1.5)
+        XCTAssertLessThan(cpuTicks() - before, 30, "the monitor spins after the reload")
+        let history = try JSONSerializationLite.parseAny(try tend("history", "keeper", "--format", "json").stdout) as? [[String: Any]]
+        XCTAssertEqual(history?.count, 0)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(temp.home)/.pids/crasher.pid"), "crasher was restarted after its removal")
+    }
+}

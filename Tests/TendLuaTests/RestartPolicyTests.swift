@@ -67,6 +67,7 @@ final class RestartPolicyTests: LuaTestCase {
             context(), context(uptime: 20, history: [restart(ago: 20)]),
             context(uptime: 100, history: [restart(ago: 3000), restart(ago: 2000), restart(ago: 1000)]),
             context(limits: RestartLimits(maxPerHour: 1_000_000, cooldown: 0), uptime: 0.01, history: (1...50).map { restart(ago: Double($0)) }),
+            context(limits: RestartLimits(maxPerHour: 0, cooldown: 60)),
         ]
         for c in cases { XCTAssertEqual(policy.decide(c).action, builtin.decide(c).action) }
     }
@@ -132,6 +133,29 @@ final class RestartPolicyTests: LuaTestCase {
         d = policy.decide(c)
         XCTAssertEqual(d.reason, "fixed")
         XCTAssertEqual(d.policy, file)
+    }
+
+    /// A version that has worked stays in force when one call fails (one daemon's odd
+    /// exit): only that decision falls back, and the failure is reported with file:line.
+    func testProvenPolicyFailingOnceStaysInForce() throws {
+        let file = try policyFile("""
+        return { decide = function(d, exit)
+          if exit.code == 7 then error("cannot decide code 7") end
+          return { action = 'restart', reason = 'from the file' }
+        end }
+
+        """)
+        let policy = try shipped()
+        var c = context(policy: "test-policy")
+        XCTAssertEqual(policy.decide(c).reason, "from the file")
+        c.exit.code = 7
+        let fallback = policy.decide(c)
+        XCTAssertTrue(fallback.policy.hasPrefix("built-in (fallback: \(file):2: cannot decide code 7"), fallback.policy)
+        XCTAssertEqual(reported.count, 1)
+        c.exit.code = 1
+        let again = policy.decide(c)
+        XCTAssertEqual(again.reason, "from the file")
+        XCTAssertEqual(again.policy, file)
     }
 
     func testPolicyThatNeverLoadedFallsBackToTheBuiltIn() throws {
