@@ -63,10 +63,9 @@ public struct PidTracker: Sendable {
         }
     }
 
-    /// Every daemon with a PID file, plus the given names.
-    public func knownDaemons(adding names: [String] = []) -> [String] {
-        let files = ((try? FileSystem.list(home.pidsDir)) ?? []).filter { $0.hasSuffix(".pid") }.map { String($0.dropLast(4)) }
-        return Array(Set(files + names)).sorted()
+    /// Every daemon with a PID file.
+    public func knownDaemons() -> [String] {
+        ((try? FileSystem.list(home.pidsDir)) ?? []).filter { $0.hasSuffix(".pid") }.map { String($0.dropLast(4)) }.sorted()
     }
 
     public struct Cleanup: Sendable, Equatable {

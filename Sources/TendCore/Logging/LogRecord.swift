@@ -36,7 +36,7 @@ public struct LogRecord: Sendable, Equatable {
         }
         // Half a microsecond up: `Clock.iso8601` truncates to milliseconds, and a time
         // such as `x.123` is stored as `x.12299990…`, which would print as `.122`.
-        object["ts"] = .string(Clock.iso8601(ts + 0.0000005))
+        object["ts"] = .string(Clock.iso8601(ts))
         object["level"] = .string(level.rawValue)
         object["daemon"] = .string(daemon)
         object["msg"] = .string(msg)

@@ -18,6 +18,9 @@ final class DaemonRuntime {
     /// Log records waiting for the next flush: the loop writes them after the urgent
     /// work (reaping, deciding, spawning), so a restart never waits for the disk.
     var pendingLog: [LogRecord] = []
+    /// The PID the PID file holds (nil: no file), so it is rewritten only on change.
+    var pidInFile: Int32?
+
     /// Monotonic time of this daemon's next health check (nil: at the next round).
     var nextHealthCheck: Double?
 
@@ -25,6 +28,9 @@ final class DaemonRuntime {
         self.spec = spec
         let (record, recordProblem) = DaemonRecord.loadRepairing(home, spec.name)
         self.record = record
+        // The PID file is ours to keep in step only if it names our recorded process
+        // (one written by another tool, for a daemon we never ran, is left alone).
+        if case .pid(let pid) = PidFile.read(home, spec.name), pid == record.process?.pid { pidInFile = pid }
         let (history, historyProblem) = RestartHistory.load(home, spec.name)
         self.history = history
         self.logger = DaemonLogger(home: home, daemon: spec.name, rotation: rotation)
@@ -45,6 +51,7 @@ final class DaemonRuntime {
     /// Saves the record with the fields derived from the phase brought up to date (the
     /// CLI reads them: status shows why a daemon waits and until when).
     func saveRecord(_ home: Home) throws {
+        try syncPidFile(home)
         record.nextAttemptAt = nil
         record.waitReason = nil
         record.heldDownReason = nil
@@ -61,5 +68,15 @@ final class DaemonRuntime {
             break
         }
         try record.save(home)
+    }
+
+    /// `.pids/NAME.pid` follows the identity record: written before the record (a reader
+    /// between the two sees a new PID file and an old record, which it resolves by the
+    /// process's age, never a PID file naming the dead process beside a new record).
+    private func syncPidFile(_ home: Home) throws {
+        let pid = record.process?.pid
+        guard pid != pidInFile else { return }
+        if let pid { try PidFile.write(home, name, pid: pid) } else { try PidFile.remove(home, name) }
+        pidInFile = pid
     }
 }

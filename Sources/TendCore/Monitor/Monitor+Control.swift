@@ -11,7 +11,9 @@ struct PendingReply {
 extension Monitor {
     func acceptClients(_ listener: Int32) {
         while let fd = UnixSocket.accept(listener) {
-            guard let line = try? UnixSocket.readLine(fd, timeout: 2),
+            // Clients write their request right after connecting; one that does not
+            // may hold the loop for this long at most.
+            guard let line = try? UnixSocket.readLine(fd, timeout: 0.25),
                   let request = try? RecordCoding.decode(ControlRequest.self, from: line) else {
                 reply(fd, ControlResponse(ok: false, monitorPID: getpidValue(), error: "malformed request"))
                 continue

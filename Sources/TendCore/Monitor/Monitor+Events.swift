@@ -96,7 +96,6 @@ extension Monitor {
                 rt.nextHealthCheck = first
                 nextHealthRound = min(nextHealthRound, first)
             }
-            try? PidFile.write(home, rt.name, pid: pid)
             if kind != .manualStart {
                 if automatic { rt.record.restartCount += 1 }
                 rt.history.append(RestartEvent(time: now, reason: reason, oldPID: oldPID, newPID: pid, success: true, manual: !automatic))
@@ -134,13 +133,13 @@ extension Monitor {
         }
     }
 
-    /// The process is gone: drop its PID file and exit watch.
+    /// The process is gone: drop its identity (the PID file goes at the next flush) and
+    /// its exit watch.
     func forgetProcess(_ rt: DaemonRuntime) {
         if rt.exitWatchFD >= 0 { closeFD(rt.exitWatchFD); rt.exitWatchFD = -1 }
         if rt.record.process != nil {
             rt.record.process = nil
             rt.record.startedAt = nil
-            try? PidFile.remove(home, rt.name)
             rt.dirty = true
         }
     }

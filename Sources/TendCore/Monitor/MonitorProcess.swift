@@ -16,8 +16,9 @@ public enum MonitorProcess {
               let text = try? FileSystem.readTextIfPresent(home.monitorPidFile) else { return nil }
         let parts = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
         guard parts.count >= 2, let pid = Int32(parts[0]), let start = UInt64(parts[1]) else { return nil }
-        let record = Record(pid: pid, startTime: start, startedAt: ProcessTable.snapshot(pid)?.startedAt ?? 0)
-        return ProcessTable.check(record.identity) == .alive ? record : nil
+        guard let process = ProcessTable.snapshot(pid, withCommandLine: false), !process.isZombie,
+              process.startTime == start else { return nil }
+        return Record(pid: pid, startTime: start, startedAt: process.startedAt)
     }
 
     /// Takes the home's monitor lock and writes `monitor.pid` (`PID STARTTIME`; the first

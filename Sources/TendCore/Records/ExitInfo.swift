@@ -1,3 +1,5 @@
+import TendSystem
+
 /// Why a daemon is not running when the supervisor looks at it.
 public enum DeathCause: String, Codable, Sendable, Equatable {
     case exited            // exited with a code
@@ -33,7 +35,7 @@ public struct ExitInfo: Codable, Sendable, Equatable {
     public var reason: String {
         switch cause {
         case .exited: return "exited with code \(code ?? -1)"
-        case .killed: return "killed by \(signal.map { SignalNames.name($0) } ?? "a signal")"
+        case .killed: return "killed by \(signal.map { Signals.name($0) } ?? "a signal")"
         case .exitedUnknown: return "exited (status unknown: not our child)"
         case .stalePID: return "stale PID"
         case .noPIDFile: return "no PID file"

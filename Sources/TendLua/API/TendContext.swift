@@ -17,6 +17,9 @@ public final class TendContext {
     /// Made on first use: scripts that never log open no log files.
     public private(set) lazy var logger = DaemonLogger(home: home, daemon: logName)
 
+    /// daemons.lua's names, read once for `tend.daemons`.
+    var daemonNames: [String]?
+
     /// The VM these functions are installed in (weak: the VM's host owns both), for host
     /// functions that compile Lua themselves (`tend.require`).
     weak var vm: LuaVM?

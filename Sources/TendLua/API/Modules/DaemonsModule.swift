@@ -108,9 +108,13 @@ enum DaemonsModule {
         }
     }
 
-    /// The configured daemons' names (daemons.lua is read in a Lua state of its own).
+    /// The configured daemons' names: daemons.lua is read once per Lua state (in a state
+    /// of its own), not on every call — startup's step 9 polls `health()`.
     private static func names(_ ctx: TendContext) throws -> [String] {
-        try DaemonsConfig.loadSpecs(paths: ctx.paths, home: ctx.home).map(\.name)
+        if let cached = ctx.daemonNames { return cached }
+        let names = try DaemonsConfig.loadSpecs(paths: ctx.paths, home: ctx.home).map(\.name)
+        ctx.daemonNames = names
+        return names
     }
 
     /// A wait of at most `seconds`, cut to what is left of the caller's time budget.
