@@ -18,8 +18,8 @@ struct CommandContext {
     }
 
     /// Validates `requested` names against the configuration (or all with `all`).
-    func selectNames(_ requested: [String], all: Bool, orAllWhenEmpty: Bool = false) throws -> [String] {
-        let known = try specs().map(\.name)
+    func selectNames(_ requested: [String], all: Bool, orAllWhenEmpty: Bool = false, from loaded: [DaemonSpec]? = nil) throws -> [String] {
+        let known = try (loaded ?? specs()).map(\.name)
         if all || (orAllWhenEmpty && requested.isEmpty) { return known }
         if requested.isEmpty { throw CommandFailure("name at least one daemon, or use --all (known: \(known.joined(separator: ", ")))") }
         let unknown = requested.filter { !known.contains($0) }

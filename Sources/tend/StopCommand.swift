@@ -12,7 +12,8 @@ extension Tend {
 
         func run() throws {
             let context = CommandContext(global)
-            let selected = try selection.resolve(context)
+            let specs = try context.specs()
+            let selected = try selection.resolve(context, specs: specs)
             // A monitor that holds the home's lock does the stop, even if it is slow to
             // answer (a long health check): stopping behind its back would race its restart.
             if MonitorProcess.running(context.home) != nil {
@@ -20,10 +21,10 @@ extension Tend {
                 return
             }
             // No monitor: stop them here, the same way.
-            let specs = Dictionary(uniqueKeysWithValues: try context.specs().map { ($0.name, $0) })
+            let timeouts = Dictionary(uniqueKeysWithValues: specs.map { ($0.name, $0.stopTimeout) })
             var failed = false
             for name in selected {
-                switch try DirectStop.stop(name, home: context.home, timeout: specs[name]?.stopTimeout ?? 10) {
+                switch try DirectStop.stop(name, home: context.home, timeout: timeouts[name] ?? 10) {
                 case .notRunning: Output.line("\(name): not running")
                 case .stopped(let pid, let killed): Output.line("\(name): stopped (pid \(pid)\(killed ? ", SIGKILL after stop_timeout" : ""))")
                 case .stillRunning(let pid):

@@ -6,11 +6,12 @@ import TendTestSupport
 final class PidTrackerTests: CLITestCase {
     func testWriteReadUnusedPIDIsStaleAndCleanedUp() throws {
         try temp.writeDaemons(ticker("context-daemon") + ticker("commit-daemon"))
-        try tend("pid", "write", "context-daemon", "99999")
-        XCTAssertEqual(try tend("pid", "read", "context-daemon").stdout, "99999\n")
-        XCTAssertNil(ProcessTable.identity(of: 99999), "test assumes PID 99999 is unused")
+        // The seed writes 99999; on a machine where that PID is in use, the next free one.
+        let unused = try XCTUnwrap((99999..<199999).first { ProcessTable.snapshot(Int32($0), withCommandLine: false) == nil })
+        try tend("pid", "write", "context-daemon", String(unused))
+        XCTAssertEqual(try tend("pid", "read", "context-daemon").stdout, "\(unused)\n")
         let verify = try tend("pid", "verify", "context-daemon", expect: 1)
-        XCTAssertTrue(verify.stdout.contains("STALE (pid 99999)"), verify.description)
+        XCTAssertTrue(verify.stdout.contains("STALE (pid \(unused))"), verify.description)
         XCTAssertTrue(verify.stdout.contains("not running"), verify.description)
         XCTAssertEqual(try status("context-daemon")["state"] as? String, "STALE")
 
@@ -25,7 +26,7 @@ final class PidTrackerTests: CLITestCase {
         XCTAssertGreaterThanOrEqual(process["threads"] as? Int ?? 0, 1)
 
         let cleanup = try tend("pid", "cleanup")
-        XCTAssertTrue(cleanup.stdout.contains("removed context-daemon.pid (pid 99999)"), cleanup.description)
+        XCTAssertTrue(cleanup.stdout.contains("removed context-daemon.pid (pid \(unused))"), cleanup.description)
         XCTAssertTrue(cleanup.stdout.contains("1 stale PID file(s) removed"), cleanup.description)
         XCTAssertFalse(FileManager.default.fileExists(atPath: "\(temp.home)/.pids/context-daemon.pid"))
         XCTAssertTrue(FileManager.default.fileExists(atPath: "\(temp.home)/.pids/commit-daemon.pid"), "cleanup removed a live daemon's PID file")

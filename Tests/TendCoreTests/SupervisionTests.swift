@@ -96,4 +96,40 @@ final class SupervisionTests: XCTestCase {
         let (next, _) = step(.stopped, .spawnFailed(reason: "command not found: /nope"))
         XCTAssertEqual(next, .held(reason: "cannot start: command not found: /nope"))
     }
+
+    func testStartOrRestartWhileStoppingStartsAgainAfterTheDeath() {
+        for event: Supervision.Event in [.start, .restart] {
+            let (next, actions) = step(.stopping(pid: 7, killAt: now + 5, then: .stayDown), event)
+            XCTAssertEqual(next, .stopping(pid: 7, killAt: now + 5, then: .manualRestart), "\(event)")
+            XCTAssertEqual(actions, [.setWanted(.up)])
+        }
+    }
+
+    func testStopWhileWaitingOrHeldOrDecidingCancelsTheRestart() {
+        for phase: P in [.waiting(until: now + 9, reason: "r", exit: "e"), .held(reason: "h"), .deciding(exit)] {
+            let (next, actions) = step(phase, .stop)
+            XCTAssertEqual(next, .stopped, "\(phase)")
+            XCTAssertEqual(actions, [.setWanted(.down)], "\(phase)")
+        }
+    }
+
+    func testStartWhileDecidingSpawnsManually() {
+        XCTAssertEqual(step(.deciding(exit), .start).1, [.setWanted(.up), .spawn(.manualStart, reason: "manual start")])
+    }
+
+    func testDeadlinesOfEachPhase() {
+        XCTAssertEqual(Supervision.deadline(of: .waiting(until: 50, reason: "r", exit: "e")), 50)
+        XCTAssertEqual(Supervision.deadline(of: .stopping(pid: 1, killAt: 60, then: .stayDown)), 60)
+        XCTAssertNil(Supervision.deadline(of: .stopping(pid: 1, killAt: .infinity, then: .stayDown)))
+        for phase: P in [.stopped, .running(pid: 1), .held(reason: "h"), .deciding(exit)] {
+            XCTAssertNil(Supervision.deadline(of: phase), "\(phase)")
+        }
+    }
+
+    func testEventsThatDoNotApplyChangeNothing() {
+        XCTAssertEqual(step(.stopped, .exited(exit)).0, .stopped)
+        XCTAssertEqual(step(.held(reason: "h"), .healthFailed(reason: "x")).0, .held(reason: "h"))
+        XCTAssertEqual(step(.running(pid: 7), .tick(now: now)).1, [])
+        XCTAssertEqual(step(.running(pid: 7), .decided(RestartDecision(.restartNow, reason: "x", policy: "p"))).0, .running(pid: 7))
+    }
 }

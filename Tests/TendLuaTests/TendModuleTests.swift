@@ -38,6 +38,28 @@ final class TendModuleTests: LuaTestCase {
         XCTAssertEqual(r["cont"], .bool(true))
     }
 
+    /// A wrong start time must mean no signal at all: SIGKILL to a child with a wrong
+    /// start time leaves it alive; with the right one it dies.
+    func testSignalWithAWrongStartTimeLeavesTheProcessAlive() throws {
+        let child = try Spawner.spawn(["/bin/sleep", "300"])
+        let identity = try XCTUnwrap(ProcessTable.identity(of: child))
+        var reaped = false
+        defer { if !reaped { Signals.send(SIGKILL, to: identity); var st: Int32 = 0; waitpid(child, &st, 0) } }
+        let host = try makeHost()
+        let r = try eval(host, """
+            local sent, why = tend.process.signal(\(child), \(identity.startTime + 1), "KILL")
+            return { sent = sent == true, why = why }
+            """)
+        XCTAssertEqual(r["sent"], .bool(false))
+        XCTAssertEqual(ProcessTable.check(identity), .alive, "an unverified process was signalled")
+        let killed = try eval(host, "return { sent = tend.process.signal(\(child), \(identity.startTime), 'KILL') }")
+        XCTAssertEqual(killed["sent"], .bool(true))
+        var status: Int32 = 0
+        XCTAssertEqual(waitpid(child, &status, 0), child)
+        reaped = true
+        XCTAssertEqual(status & 0x7f, SIGKILL)
+    }
+
     func testProcessRunCapturesOutputAndKillsOnTimeout() throws {
         let host = try makeHost(budget: 10)
         let r = try eval(host, """
