@@ -57,7 +57,7 @@ final class FilePrimitivesTests: XCTestCase {
         let client = try UnixSocket.connect(to: path)
         defer { closeFD(client) }
         try FileSystem.writeAll(client, Array("{\"command\":\"ping\"}\nrest".utf8))
-        let server = try XCTUnwrap(Wait.accept(listener))
+        let server = try XCTUnwrap(Accepting.next(listener))
         defer { closeFD(server) }
         XCTAssertEqual(try UnixSocket.readLine(server, timeout: 5), "{\"command\":\"ping\"}")
     }
@@ -68,7 +68,7 @@ final class FilePrimitivesTests: XCTestCase {
         defer { closeFD(listener) }
         let client = try UnixSocket.connect(to: path)
         defer { closeFD(client) }
-        let server = try XCTUnwrap(Wait.accept(listener))
+        let server = try XCTUnwrap(Accepting.next(listener))
         defer { closeFD(server) }
         XCTAssertThrowsError(try UnixSocket.readLine(server, timeout: 0.05))
     }
@@ -81,8 +81,8 @@ final class FilePrimitivesTests: XCTestCase {
 }
 
 /// Accepting on a non-blocking listener: waits for the pending connection.
-enum Wait {
-    static func accept(_ listener: Int32) -> Int32? {
+enum Accepting {
+    static func next(_ listener: Int32) -> Int32? {
         _ = Poller.waitReadable([listener], timeout: 10)
         return UnixSocket.accept(listener)
     }

@@ -1,5 +1,6 @@
 import XCTest
 @testable import TendSystem
+import TendTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -40,7 +41,9 @@ final class ProcessTableTests: XCTestCase {
         let snap = try XCTUnwrap(ProcessTable.snapshot(pid))
         XCTAssertEqual(snap.session, pid, "not a session leader")
         XCTAssertEqual(snap.processGroup, pid, "not a group leader")
-        XCTAssertEqual(snap.commandLine, ["/bin/sleep", "300"])
+        // posix_spawn returns once the child is in exec; its command line appears a moment
+        // later (which is why identity checks read only /proc/PID/stat).
+        XCTAssertTrue(Wait.until { ProcessTable.commandLine(pid) == ["/bin/sleep", "300"] }, "\(ProcessTable.commandLine(pid))")
         var buf = [CChar](repeating: 0, count: 256)
         let n = readlink("/proc/\(pid)/fd/0", &buf, 255)
         XCTAssertGreaterThan(n, 0)
