@@ -62,6 +62,20 @@ public struct ScriptPaths: Sendable, Equatable {
         ["\(configDir)/\(kind.rawValue)"] + (shippedDir.map { ["\($0)/\(kind.rawValue)"] } ?? [])
     }
 
+    public enum Located: Equatable, Sendable {
+        case found(String)
+        /// Not a name (a path): the message says why.
+        case refused(String)
+        case missing
+    }
+
+    /// Validates `name` and finds the file that wins for it: the one lookup every kind of
+    /// script goes through.
+    public func locate(_ name: String, kind: Kind) -> Located {
+        if let problem = Self.validateName(name, kind: kind) { return .refused(problem) }
+        return find(name, kind: kind).map(Located.found) ?? .missing
+    }
+
     /// The file that wins for `name`, or nil when none exists.
     public func find(_ name: String, kind: Kind) -> String? {
         directories(kind).map { "\($0)/\(name).lua" }.first(where: FileSystem.exists)

@@ -66,10 +66,19 @@ public enum ConfigChecker {
 
     /// Loads one script and checks its table; nil when it is fine.
     static func check(_ path: String, shape: ScriptShape, host: LuaHost) -> ScriptProblem? {
+        check(path, host: host) { script in
+            if let wrong = shape.problem(in: script, vm: host.vm) { throw wrong }
+        }
+    }
+
+    /// Loads one script and runs `validate` on it (which throws what is wrong); nil when
+    /// it is fine. Every script check of `check-config` goes through here.
+    static func check(_ path: String, host: LuaHost, validate: (LoadedScript) throws -> Void) -> ScriptProblem? {
         do {
             let script = try host.loadScript(file: path)
             defer { host.release(script) }
-            return shape.problem(in: script, vm: host.vm).map { ScriptProblem($0, file: path) }
+            try validate(script)
+            return nil
         } catch let e as LuaError {
             return ScriptProblem(e, file: path)
         } catch {

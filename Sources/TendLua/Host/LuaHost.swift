@@ -26,13 +26,12 @@ public final class LuaHost {
 
     /// The file that wins for a script name; refuses names that are paths.
     public func locate(_ name: String, kind: ScriptPaths.Kind) throws -> String {
-        if let problem = ScriptPaths.validateName(name, kind: kind) {
-            throw LuaError(kind: .notFound, message: problem)
-        }
-        guard let path = paths.find(name, kind: kind) else {
+        switch paths.locate(name, kind: kind) {
+        case .found(let path): return path
+        case .refused(let problem): throw LuaError(kind: .notFound, message: problem)
+        case .missing:
             throw LuaError(kind: .notFound, message: "no \(LuaHost.noun(kind)) '\(name)' (looked in \(paths.directories(kind).joined(separator: ", ")))")
         }
-        return path
     }
 
     /// Compiles and runs a script file in a fresh environment; it must return a table.

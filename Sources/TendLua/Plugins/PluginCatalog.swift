@@ -25,14 +25,13 @@ public struct PluginEntry: Sendable, Equatable {
 public enum PluginCatalog {
     /// The file that wins for `name`; refuses paths and names nothing answers to.
     public static func locate(_ name: String, paths: ScriptPaths) throws -> String {
-        if let problem = ScriptPaths.validateName(name, kind: .plugin) {
-            throw PluginError(problem)
-        }
-        guard let path = paths.find(name, kind: .plugin) else {
+        switch paths.locate(name, kind: .plugin) {
+        case .found(let path): return path
+        case .refused(let problem): throw PluginError(problem)
+        case .missing:
             let available = paths.all(.plugin).map(\.name)
             throw PluginError("unknown plugin '\(name)'; available: \(available.isEmpty ? "none (looked in \(paths.directories(.plugin).joined(separator: ", ")))" : available.joined(separator: ", "))")
         }
-        return path
     }
 
     /// Every plugin with its kind and summary; each is loaded (its top level runs, under
@@ -59,15 +58,6 @@ public enum PluginCatalog {
 
     /// `check-config`: nil when the plugin loads and has one of the plugin shapes.
     public static func check(_ path: String, host: LuaHost) -> ScriptProblem? {
-        do {
-            let script = try host.loadScript(file: path)
-            defer { host.release(script) }
-            _ = try PluginShape.inspect(script, vm: host.vm)
-            return nil
-        } catch let e as LuaError {
-            return ScriptProblem(e, file: path)
-        } catch {
-            return ScriptProblem(file: path, line: nil, message: String(describing: error))
-        }
+        ConfigChecker.check(path, host: host) { _ = try PluginShape.inspect($0, vm: host.vm) }
     }
 }
