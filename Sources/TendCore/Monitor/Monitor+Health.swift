@@ -20,7 +20,15 @@ extension Monitor {
             nextHealthRound = min(nextHealthRound, now + every)
             guard let result = health.check(rt.spec, pid: pid) else { continue }
             record(result, of: rt)
+            handleDeathsMeanwhile()
         }
+    }
+
+    /// Checks run in the loop, each within its budget: deaths that happened during one
+    /// are handled before the next check, not after the whole round.
+    private func handleDeathsMeanwhile() {
+        guard let signals, !Poller.waitReadable([signals.fd], timeout: 0).isEmpty else { return }
+        handleSignals(signals.drain())
     }
 
     private func record(_ result: HealthResult, of rt: DaemonRuntime) {

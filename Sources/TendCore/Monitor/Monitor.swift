@@ -36,6 +36,8 @@ public final class Monitor {
     var pendingReplies: [PendingReply] = []
     var nextHealthRound: Double = 0
     var stopRequested = false
+    /// The signal self-pipe while `run` runs (nil for `runOnce`).
+    var signals: SignalPipe?
 
     /// - Parameters:
     ///   - loadSpecs: reads the daemon configuration (called at start and on reload).
@@ -80,6 +82,7 @@ public final class Monitor {
         defer { closeFD(listener) }
         SignalPipe.ignore(SIGPIPE)
         let signals = try SignalPipe([SIGCHLD, SIGTERM, SIGINT, SIGHUP])
+        self.signals = signals
 
         nextHealthRound = Clock.monotonic() + options.interval
         try reconcile(adopting: true)
