@@ -57,6 +57,10 @@ extension Tend {
             var options = Monitor.Options()
             options.interval = interval
             options.daemonEnvironment["TEND_CONFIG_DIR"] = context.paths.configDir
+            let home = context.home.root
+            options.onStarted = { daemons in
+                Output.problem("monitor for \(home) (pid \(getpidValue())), \(daemons) daemons configured; SIGTERM or Ctrl-C stops the monitor, not the daemons")
+            }
             return Monitor(home: context.home, tendExecutable: FileSystem.executablePath(), options: options,
                            loadSpecs: { try scripts.loadSpecs() },
                            policy: scripts.restartPolicy, health: scripts.healthChecks,

@@ -18,6 +18,9 @@ public final class Monitor {
         /// Added to the environment of every daemon (e.g. `TEND_CONFIG_DIR`, so plugin
         /// daemons find the same scripts as the monitor).
         public var daemonEnvironment: [String: String] = [:]
+        /// Called once the monitor holds the home and has adopted what runs (with the
+        /// number of configured daemons): the foreground command's greeting.
+        public var onStarted: (@Sendable (Int) -> Void)?
         public init() {}
     }
 
@@ -88,6 +91,7 @@ public final class Monitor {
         try reconcile(adopting: true)
         try? monitorLog.startup(pid: getpid())
         flush()
+        options.onStarted?(order.count)
 
         while !stopRequested {
             let fds = [signals.fd, listener] + watchedDescriptors()
