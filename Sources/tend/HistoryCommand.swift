@@ -17,7 +17,7 @@ extension Tend {
             let (history, problem) = RestartHistory.load(context.home, name)
             if let problem { Output.problem(problem.description) }
             switch format {
-            case .json: Output.line(try RecordCoding.encode(history.events).trimmingTrailingNewline)
+            case .json: Output.line(history.events.isEmpty ? "[]" : try RecordCoding.encode(history.events).trimmingTrailingNewline)
             case .table:
                 if history.events.isEmpty { return Output.line("\(name): no restarts recorded") }
                 let rows = history.events.map { e in
