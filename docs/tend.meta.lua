@@ -31,10 +31,10 @@
 ---@class tend.RunResult
 ---@field code? integer exit code, when it exited
 ---@field signal? string e.g. "SIGKILL", when killed
----@field stdout string stdout and stderr together
----@field stderr string always empty (merged into stdout)
+---@field stdout string
+---@field stderr string
 ---@field timed_out boolean
----@field truncated boolean output beyond 1 MiB was dropped
+---@field truncated boolean output beyond 1 MiB per stream was dropped
 
 ---The verdict of `tend.pid.verify`.
 ---@class tend.PidVerdict

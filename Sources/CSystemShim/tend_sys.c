@@ -14,7 +14,7 @@
 extern char **environ;
 
 int tend_spawn(const char *path, char *const argv[], char *const envp[],
-               const char *cwd, int out_fd, pid_t *pid) {
+               const char *cwd, int out_fd, int err_fd, pid_t *pid) {
     posix_spawnattr_t attr;
     posix_spawn_file_actions_t fa;
     int rc = posix_spawnattr_init(&attr);
@@ -34,13 +34,10 @@ int tend_spawn(const char *path, char *const argv[], char *const envp[],
     posix_spawnattr_setsigdefault(&attr, &all);
 
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    if (out_fd >= 0) {
-        posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
-        posix_spawn_file_actions_adddup2(&fa, out_fd, 2);
-    } else {
-        posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-        posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    }
+    if (out_fd >= 0) posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
+    else posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    if (err_fd >= 0) posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
+    else posix_spawn_file_actions_adddup2(&fa, 1, 2);
 #ifdef __linux__
     posix_spawn_file_actions_addclosefrom_np(&fa, 3);
     if (cwd) posix_spawn_file_actions_addchdir_np(&fa, cwd);

@@ -40,9 +40,10 @@ public enum Spawner {
         throw Failure.commandNotFound(command)
     }
 
-    /// Spawns `argv`; `environment` nil inherits ours. Returns the child's PID.
+    /// Spawns `argv`; `environment` nil inherits ours. stdout goes to `output`, stderr to
+    /// `errorOutput` (-1: with stdout). Returns the child's PID.
     public static func spawn(_ argv: [String], environment: [String: String]? = nil,
-                             workingDirectory: String? = nil, output: Int32 = -1) throws -> Int32 {
+                             workingDirectory: String? = nil, output: Int32 = -1, errorOutput: Int32 = -1) throws -> Int32 {
         guard let first = argv.first else { throw Failure.emptyCommand }
         let path = try resolve(first)
         var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
@@ -55,10 +56,10 @@ public enum Spawner {
         let rc: Int32 = cArgs.withUnsafeMutableBufferPointer { args in
             if cEnv != nil {
                 return cEnv!.withUnsafeMutableBufferPointer { env in
-                    tend_spawn(path, args.baseAddress, env.baseAddress, workingDirectory, output, &pid)
+                    tend_spawn(path, args.baseAddress, env.baseAddress, workingDirectory, output, errorOutput, &pid)
                 }
             }
-            return tend_spawn(path, args.baseAddress, nil, workingDirectory, output, &pid)
+            return tend_spawn(path, args.baseAddress, nil, workingDirectory, output, errorOutput, &pid)
         }
         guard rc == 0 else { throw Failure.spawnFailed(first, SystemError("posix_spawn", path: path, code: rc)) }
         return pid

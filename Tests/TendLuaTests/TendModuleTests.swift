@@ -68,11 +68,12 @@ final class TendModuleTests: LuaTestCase {
             local t0 = tend.time.monotonic()
             local slow = tend.process.run({"/bin/sh", "-c", "sleep 30 & sleep 30"}, { timeout = 0.2 })
             local missing, err = tend.process.run({"/no/such/program"})
-            return { code = ok.code, out = ok.stdout, env = env.stdout, timed_out = slow.timed_out,
+            return { code = ok.code, out = ok.stdout, err_out = ok.stderr, env = env.stdout, timed_out = slow.timed_out,
                      signal = slow.signal, quick = tend.time.monotonic() - t0 < 3, missing = missing == nil, err = err }
             """)
         XCTAssertEqual(r["code"], .int(4))
-        XCTAssertEqual(r["out"], .string("out\nerr\n"))
+        XCTAssertEqual(r["out"], .string("out\n"))
+        XCTAssertEqual(r["err_out"], .string("err\n"))
         XCTAssertEqual(r["env"], .string("hello\n/\n"))
         XCTAssertEqual(r["timed_out"], .bool(true))
         XCTAssertEqual(r["signal"], .string("SIGKILL"))

@@ -7,11 +7,12 @@
 #include <stddef.h>
 
 /// Spawns `argv` in a new session (its own process group), signal mask cleared and
-/// default dispositions restored, stdin from /dev/null, stdout and stderr to `out_fd`
-/// (or /dev/null when -1), every other fd closed, working directory `cwd` (NULL = keep).
-/// `envp` NULL keeps the environment. Returns 0 and sets *pid, or an errno value.
+/// default dispositions restored, stdin from /dev/null, stdout to `out_fd` (or /dev/null
+/// when -1), stderr to `err_fd` (or wherever stdout goes when -1), every other fd closed,
+/// working directory `cwd` (NULL = keep). `envp` NULL keeps the environment.
+/// Returns 0 and sets *pid, or an errno value.
 int tend_spawn(const char *path, char *const argv[], char *const envp[],
-               const char *cwd, int out_fd, pid_t *pid);
+               const char *cwd, int out_fd, int err_fd, pid_t *pid);
 
 /// pidfd_open(2); -1 with errno on failure (ENOSYS where absent).
 int tend_pidfd_open(pid_t pid);

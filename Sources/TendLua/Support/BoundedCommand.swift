@@ -14,60 +14,78 @@ enum BoundedCommand {
         var code: Int32?
         /// Signal that killed it, when it was killed.
         var signal: Int32?
-        /// stdout and stderr together (the spawner gives the child one output descriptor).
-        var output: String
+        var stdout: String
+        var stderr: String
         var timedOut: Bool
-        /// The output was longer than the limit; the rest was read and dropped.
+        /// An output was longer than the limit; the rest was read and dropped.
         var truncated: Bool
     }
 
-    /// Output kept per run; more is drained (so the child never blocks) and dropped.
+    /// Output kept per stream and run; more is drained (so the child never blocks) and dropped.
     static let outputLimit = 1 << 20
+
+    /// One of the child's output pipes, read without blocking until it closes.
+    private final class Capture {
+        let fd: Int32
+        var bytes: [UInt8] = []
+        var open = true
+        var truncated = false
+
+        init(fd: Int32) {
+            self.fd = fd
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        }
+
+        deinit { close(fd) }
+
+        func drain() {
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            while open {
+                let n = chunk.withUnsafeMutableBytes { buf in retryingOnInterrupt { read(fd, buf.baseAddress, buf.count) } }
+                if n == 0 { open = false; return }
+                if n < 0 { return }   // EAGAIN: nothing more for now
+                let room = max(0, BoundedCommand.outputLimit - bytes.count)
+                if n > room { truncated = true }
+                bytes.append(contentsOf: chunk[0..<min(n, room)])
+            }
+        }
+
+        var text: String { String(decoding: bytes, as: UTF8.self) }
+    }
+
+    /// A pipe whose ends are close-on-exec (so no other spawn inherits them; the spawner
+    /// dup2s the write end onto the child's 1 or 2, which clears the flag there).
+    private static func makePipe() throws -> (read: Int32, write: Int32) {
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { throw SystemError("pipe") }
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        return (fds[0], fds[1])
+    }
 
     static func run(_ argv: [String], timeout: Double, workingDirectory: String? = nil,
                     environment: [String: String]? = nil) throws -> Result {
-        var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else { throw SystemError("pipe") }
-        let (readEnd, writeEnd) = (fds[0], fds[1])
-        // Close-on-exec so no other spawn inherits them; the spawner dup2s the write end
-        // onto the child's 1 and 2, which clears the flag there.
-        _ = fcntl(readEnd, F_SETFD, FD_CLOEXEC)
-        _ = fcntl(writeEnd, F_SETFD, FD_CLOEXEC)
+        let out = try makePipe()
+        let err: (read: Int32, write: Int32)
+        do { err = try makePipe() } catch { close(out.read); close(out.write); throw error }
         let pid: Int32
         do {
-            pid = try Spawner.spawn(argv, environment: environment, workingDirectory: workingDirectory, output: writeEnd)
+            pid = try Spawner.spawn(argv, environment: environment, workingDirectory: workingDirectory,
+                                    output: out.write, errorOutput: err.write)
         } catch {
-            close(readEnd)
-            close(writeEnd)
+            for fd in [out.read, out.write, err.read, err.write] { close(fd) }
             throw error
         }
-        close(writeEnd)
-        defer { close(readEnd) }
-        _ = fcntl(readEnd, F_SETFL, fcntl(readEnd, F_GETFL) | O_NONBLOCK)
+        close(out.write)
+        close(err.write)
+        let captures = [Capture(fd: out.read), Capture(fd: err.read)]
 
         // A pidfd tells us the moment it exits; without one, look every 10 ms.
         let exitWatch = ProcessTable.identity(of: pid).flatMap { try? ProcessTable.openExitWatch($0) }
         defer { if let exitWatch { close(exitWatch) } }
 
-        var output: [UInt8] = []
-        var truncated = false
-        var open = true
         var status: Int32? = nil
         var timedOut = false
         let deadline = Clock.monotonic() + max(0, timeout)
-
-        func drain() {
-            var chunk = [UInt8](repeating: 0, count: 65536)
-            while true {
-                let n = chunk.withUnsafeMutableBytes { buf in retryingOnInterrupt { read(readEnd, buf.baseAddress, buf.count) } }
-                if n == 0 { open = false; return }
-                if n < 0 { return }   // EAGAIN: nothing more for now
-                let room = max(0, outputLimit - output.count)
-                if n > room { truncated = true }
-                output.append(contentsOf: chunk[0..<min(n, room)])
-            }
-        }
-
         while status == nil {
             if let s = reap(pid, block: false) { status = s; break }
             let remaining = deadline - Clock.monotonic()
@@ -78,17 +96,16 @@ enum BoundedCommand {
                 timedOut = true
                 break
             }
-            var watched: [Int32] = []
-            if open { watched.append(readEnd) }
+            var watched = captures.filter(\.open).map(\.fd)
             if let exitWatch { watched.append(exitWatch) }
             let slice = exitWatch == nil ? min(remaining, 0.01) : remaining
             let ready = Poller.waitReadable(watched, timeout: slice)
-            if ready.contains(readEnd) { drain() }
+            for capture in captures where ready.contains(capture.fd) { capture.drain() }
         }
-        drain()
+        captures.forEach { $0.drain() }
         if status == nil { status = reap(pid, block: true) }
-        var result = Result(code: nil, signal: nil, output: String(decoding: output, as: UTF8.self),
-                            timedOut: timedOut, truncated: truncated)
+        var result = Result(code: nil, signal: nil, stdout: captures[0].text, stderr: captures[1].text,
+                            timedOut: timedOut, truncated: captures.contains(where: \.truncated))
         if let s = status {
             if s & 0x7f == 0 { result.code = (s >> 8) & 0xff } else { result.signal = s & 0x7f }
         }

@@ -86,8 +86,8 @@ enum ProcessModule {
                     s.newTable(fields: 6)
                     s.setField("code", r.code)
                     s.setField("signal", r.signal.map { Signals.name($0) })
-                    s.setField("stdout", r.output)
-                    s.setField("stderr", "")
+                    s.setField("stdout", r.stdout)
+                    s.setField("stderr", r.stderr)
                     s.setField("timed_out", r.timedOut)
                     s.setField("truncated", r.truncated)
                     return 1
@@ -115,8 +115,8 @@ enum ProcessModule {
         ]),
         HostTypeSpec(name: "tend.RunResult", doc: "How a command ended.", fields: [
             "code?: integer -- exit code, when it exited", "signal?: string -- e.g. \"SIGKILL\", when killed",
-            "stdout: string -- stdout and stderr together", "stderr: string -- always empty (merged into stdout)",
-            "timed_out: boolean", "truncated: boolean -- output beyond 1 MiB was dropped",
+            "stdout: string", "stderr: string",
+            "timed_out: boolean", "truncated: boolean -- output beyond 1 MiB per stream was dropped",
         ]),
     ]
 
