@@ -40,6 +40,10 @@ extension Tend {
                 Output.line("monitor running (pid \(MonitorProcess.running(context.home)?.pid ?? 0)) for \(context.home.root)")
                 return
             }
+            if once, let running = MonitorProcess.running(context.home) {
+                // For cron: a running monitor already does all of this, event-driven.
+                return Output.line("a monitor runs for \(context.home.root) (pid \(running.pid)); it already does this: nothing to do")
+            }
             let monitor = try makeMonitor(context)
             if once {
                 let lines = try monitor.runOnce()
