@@ -88,8 +88,7 @@ public final class StartupSequence {
             outcomes.append(outcome)
             didRun(outcome)
         }
-        let failures = outcomes.filter { $0.status == .fail }.count
-        let warnings = outcomes.filter { $0.status == .warn }.count
+        let (warnings, failures) = StartupReport.counts(outcomes)
         try? log.log(failures > 0 ? .error : (warnings > 0 ? .warning : .info),
                      "startup finished: \(outcomes.count) steps, \(warnings) warning(s), \(failures) failure(s)",
                      fields: ["script": .string(path), "warnings": .int(Int64(warnings)), "failures": .int(Int64(failures))])

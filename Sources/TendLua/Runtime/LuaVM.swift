@@ -82,11 +82,7 @@ public final class LuaVM {
     /// A fresh global table for one script: reads fall through to the real globals
     /// (`tend`, `string`, …), writes stay in the script's own table.
     public func newEnvironment() -> LuaRef {
-        stack.newTable()
-        stack.newTable(fields: 1)
-        tend_lua_pushglobaltable(L)
-        stack.rawSet(-2, "__index")
-        lua_setmetatable(L, -2)
+        stack.pushScriptEnvironment()
         return stack.ref()
     }
 

@@ -69,12 +69,8 @@ enum RequireModule {
         do { chunk = try vm.compile(file: path) } catch let e as LuaError { throw LuaHostError(e.message) }
         s.push(chunk)
         vm.release(chunk)
-        // Reads fall through to the real globals (tend, string, …); writes stay here.
-        s.newTable()
-        s.newTable(fields: 1)
-        tend_lua_pushglobaltable(s.L)
-        s.rawSet(-2, "__index")
-        s.setMetatable(-2)
+        // Not vm.run: that would reset the caller's time budget from inside its call.
+        s.pushScriptEnvironment()
         _ = tend_lua_set_env(s.L, -2)
         guard tend_lua_pcall_traceback(s.L, 0, 1) == LUA_OK else { throw LuaHostError(vm.expandChunkNames(popMessage(s))) }
     }
