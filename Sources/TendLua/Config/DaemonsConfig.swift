@@ -50,6 +50,10 @@ public struct DaemonsConfig: Sendable {
     private mutating func read(_ declarations: [Declaration], host: LuaHost) {
         var seen: [String: String] = [:]
         for d in declarations {
+            // A refused declaration's body is never read: release it here (the reader
+            // releases the ones it reads).
+            var bodyHandedOn = false
+            defer { if !bodyHandedOn, let body = d.body { host.vm.release(body) } }
             let at = "\(d.file):\(d.line)"
             guard let name = d.name else {
                 problems.append(ScriptProblem(file: d.file, line: d.line, message: "daemon name must be a string, e.g. daemon \"my-daemon\" { … }; got \(d.nameDescription)"))
@@ -64,6 +68,7 @@ public struct DaemonsConfig: Sendable {
                 continue
             }
             seen[name] = at
+            bodyHandedOn = true
             var reader = DaemonBodyReader(name: name, declaredAt: at, host: host)
             let spec = reader.read(d)
             problems += reader.problems.map { ScriptProblem(file: d.file, line: d.line, message: "daemon '\(name)': \($0)") }
