@@ -51,16 +51,6 @@ func loggingRecords(_ path: String, file: StaticString = #filePath, line: UInt =
     }
 }
 
-/// Polls `condition` until it holds or `timeout` seconds pass (CI boxes are slow: be generous).
-func loggingWaitUntil(timeout: Double, _ condition: () throws -> Bool) rethrows -> Bool {
-    let deadline = Clock.monotonic() + timeout
-    while Clock.monotonic() < deadline {
-        if try condition() { return true }
-        usleep(20_000)
-    }
-    return try condition()
-}
-
 /// `path`, `path.1`, `path.2`, … that exist, newest first.
 func loggingRotatedFiles(_ path: String) -> [String] {
     var result: [String] = FileSystem.exists(path) ? [path] : []

@@ -1,4 +1,5 @@
 import XCTest
+import TendTestSupport
 import TendCore
 import TendSystem
 @testable import TendLua
@@ -31,6 +32,9 @@ final class HealthCheckTests: LuaTestCase {
     func startSleeper() throws -> Int32 {
         let pid = try Spawner.spawn(["/bin/sleep", "30"])
         sleeper = try XCTUnwrap(ProcessTable.identity(of: pid))
+        // posix_spawn returns while the child is still in exec (no memory mapped yet, so
+        // RSS reads 0): wait until it runs /bin/sleep before measuring it.
+        XCTAssertTrue(Wait.until { ProcessTable.commandLine(pid).first == "/bin/sleep" && (ProcessTable.snapshot(pid)?.residentBytes ?? 0) > 0 })
         return pid
     }
 
