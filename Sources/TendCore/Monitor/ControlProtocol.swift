@@ -7,23 +7,47 @@ public struct ControlRequest: Codable, Sendable, Equatable {
         case ping, start, stop, restart, reload
     }
     public var command: Command
+    /// The daemons named; the monitor checks them against its configuration.
     public var names: [String]
+    /// Every daemon instead of `names` (for stop: also undeclared ones that still run).
+    public var all: Bool
 
-    public init(_ command: Command, names: [String] = []) {
+    public init(_ command: Command, names: [String] = [], all: Bool = false) {
         self.command = command
         self.names = names
+        self.all = all
+    }
+
+    enum CodingKeys: String, CodingKey { case command, names, all }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        command = try c.decode(Command.self, forKey: .command)
+        names = try c.decodeIfPresent([String].self, forKey: .names) ?? []
+        all = try c.decodeIfPresent(Bool.self, forKey: .all) ?? false
     }
 }
 
 public struct ControlResponse: Codable, Sendable, Equatable {
+    /// What became of one daemon: in words for people, and as data for scripts
+    /// (startup.lua tells "started" from "already running" by `already`, not by words).
     public struct Item: Codable, Sendable, Equatable {
         public var daemon: String
         public var ok: Bool
         public var message: String
-        public init(daemon: String, ok: Bool, message: String) {
+        /// The status word (`RUNNING`, `STOPPED`, `HELD`, …) after the request.
+        public var state: String?
+        public var pid: Int32?
+        /// Nothing needed doing: it already was as asked.
+        public var already: Bool?
+
+        public init(daemon: String, ok: Bool, message: String, state: String? = nil, pid: Int32? = nil, already: Bool? = nil) {
             self.daemon = daemon
             self.ok = ok
             self.message = message
+            self.state = state
+            self.pid = pid
+            self.already = already
         }
     }
     public var ok: Bool
