@@ -40,10 +40,8 @@ int tend_spawn(const char *path, char *const argv[], char *const envp[],
     else posix_spawn_file_actions_adddup2(&fa, 1, 2);
 #ifdef __linux__
     posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-    if (cwd) posix_spawn_file_actions_addchdir_np(&fa, cwd);
-#else
-    if (cwd) posix_spawn_file_actions_addchdir_np(&fa, cwd);
 #endif
+    if (cwd) posix_spawn_file_actions_addchdir_np(&fa, cwd);
     rc = posix_spawn(pid, path, &fa, &attr, argv, envp ? envp : environ);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);

@@ -69,6 +69,20 @@ public enum ControlClient {
     public static func send(_ request: ControlRequest, home: Home, timeout: Double = 120) throws -> ControlResponse {
         let fd = try UnixSocket.connect(to: home.monitorSocket)
         defer { _ = closeFD(fd) }
+        return try exchange(request, on: fd, home: home, timeout: timeout)
+    }
+
+    /// Like `send`, but nil (nothing sent) when no monitor listens on the socket.
+    public static func sendIfListening(_ request: ControlRequest, home: Home, timeout: Double = 120) throws -> ControlResponse? {
+        let fd: Int32
+        do { fd = try UnixSocket.connect(to: home.monitorSocket) } catch let e as SystemError where UnixSocket.nobodyListens(e) {
+            return nil
+        }
+        defer { _ = closeFD(fd) }
+        return try exchange(request, on: fd, home: home, timeout: timeout)
+    }
+
+    private static func exchange(_ request: ControlRequest, on fd: Int32, home: Home, timeout: Double) throws -> ControlResponse {
         try FileSystem.writeAll(fd, Array((try RecordCoding.encodeLine(request)).utf8), path: home.monitorSocket)
         guard let line = try UnixSocket.readLine(fd, timeout: timeout) else {
             throw SystemError("the monitor closed the connection without answering", path: home.monitorSocket, code: 104)
