@@ -214,7 +214,7 @@ function tend.process.run(argv, opts) end
 ---@return string?
 function tend.pid.read(name) end
 
----Writes `.pids/NAME.pid` atomically (one line, the PID).
+---Records the live process `pid` as the daemon's, as `tend pid write` does: `.pids/NAME.pid` (one line, the PID) and its identity (start time, group, command line). Refuses a PID that is not running.
 ---@param name string
 ---@param pid integer
 ---@return boolean?

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #ifdef __linux__
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #endif
 
@@ -55,6 +56,15 @@ int tend_pidfd_open(pid_t pid) {
     return (int)syscall(434, pid, 0);
 #else
     (void)pid;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+int tend_become_subreaper(void) {
+#ifdef __linux__
+    return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+#else
     errno = ENOSYS;
     return -1;
 #endif

@@ -14,6 +14,7 @@ import Darwin
 ///     logs/daemons/NAME.log   the daemon's output and lifecycle events
 ///     logs/health.log         health events, errors and criticals of every daemon
 ///     logs/policy-hits.log    every decision a policy took
+///     .run/monitor.json       the monitor's identity (monitor.pid holds its PID alone)
 ///     monitor.sock / monitor.pid / monitor.lock / logs/monitor.log
 public struct Home: Sendable, Equatable {
     public let root: String
@@ -42,6 +43,10 @@ public struct Home: Sendable, Equatable {
     public var stateDir: String { "\(root)/.state" }
     public var restartsDir: String { "\(root)/.restarts" }
     public var fifoDir: String { "\(root)/.fifo" }
+    /// Small records of Tend's own processes (the monitor's identity, …).
+    public var runDir: String { "\(root)/.run" }
+    /// The monitor's identity (PID + start time); `monitor.pid` holds the PID alone.
+    public var monitorRecord: String { "\(root)/.run/monitor.json" }
     public var logsDir: String { "\(root)/logs" }
     public var daemonLogsDir: String { "\(root)/logs/daemons" }
     public var healthLog: String { "\(root)/logs/health.log" }
@@ -63,7 +68,7 @@ public struct Home: Sendable, Equatable {
         let existed = FileSystem.isDirectory(root)
         try FileSystem.makeDirectory(root, mode: 0o700)
         if !existed { try FileSystem.setMode(root, 0o700) }
-        for dir in [pidsDir, stateDir, restartsDir, fifoDir, logsDir, daemonLogsDir] {
+        for dir in [pidsDir, stateDir, restartsDir, fifoDir, runDir, logsDir, daemonLogsDir] {
             try FileSystem.makeDirectory(dir, mode: 0o700)
         }
     }

@@ -14,8 +14,9 @@ extension Tend {
 
         func run() throws {
             let context = CommandContext(global)
-            let selected = try context.selectNames(names, all: false, orAllWhenEmpty: true)
-            let report = StatusReport.read(selected, home: context.home)
+            let specs = try context.specs()
+            let selected = Set(try context.selectNames(names, all: false, orAllWhenEmpty: true, from: specs))
+            let report = StatusReport.read(specs.filter { selected.contains($0.name) }, home: context.home, withUndeclared: names.isEmpty)
             switch format {
             case .json: Output.line(try RecordCoding.encode(report).trimmingTrailingNewline)
             case .table: Output.line(Self.render(report))

@@ -57,9 +57,11 @@ class CLITestCase: XCTestCase {
         }
     }
 
+    /// The monitor, by its identity record; nil when none is recorded.
     func monitorPID() -> ProcessIdentity? {
-        temp.recordedProcesses().last.flatMap { p in
-            (try? FileSystem.readText("\(temp.home)/monitor.pid")).flatMap { $0.hasPrefix("\(p.pid) ") ? p : nil }
-        }
+        guard let text = try? FileSystem.readText("\(temp.home)/.run/monitor.json"),
+              let pid = TempHome.number(after: "pid", in: Substring(text)),
+              let start = TempHome.number(after: "start_time", in: Substring(text)) else { return nil }
+        return ProcessIdentity(pid: Int32(pid), startTime: start)
     }
 }

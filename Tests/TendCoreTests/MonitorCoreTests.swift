@@ -34,6 +34,7 @@ final class MonitorCoreTests: XCTestCase {
             return alive.contains(identity)
         }
         func unwatch(_ daemon: String) {}
+        func isChild(_ identity: ProcessIdentity) -> Bool { true }
         func signal(_ target: StopTarget, _ signal: Signal) -> Int {
             signals.append((target, signal))
             return 1

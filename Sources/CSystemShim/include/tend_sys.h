@@ -17,6 +17,10 @@ int tend_spawn(const char *path, char *const argv[], char *const envp[],
 /// pidfd_open(2); -1 with errno on failure (ENOSYS where absent).
 int tend_pidfd_open(pid_t pid);
 
+/// prctl(PR_SET_CHILD_SUBREAPER): orphaned descendants are re-parented to this process
+/// instead of init, so it learns of them and reaps them. -1 with errno where absent.
+int tend_become_subreaper(void);
+
 /// fcntl(F_SETPIPE_SZ); returns the new size or -1.
 int tend_set_pipe_size(int fd, int size);
 

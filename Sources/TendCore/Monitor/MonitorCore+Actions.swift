@@ -36,6 +36,16 @@ extension MonitorCore {
                                            fields: ["command": .array(rt.spec.argv(tendExecutable: tendExecutable).map { .string($0) })]))
             say("\(rt.name): cannot start: \(reason)")
 
+        case .recordHandover(let previous, let next, let group):
+            rt.facts.processGroup = group
+            rt.lifecycle("pid \(previous) exited and left pid \(next.pid) running (forking = true): pid \(next.pid) is the daemon now",
+                         at: wall, fields: ["pid": .int(Int64(next.pid))])
+            say("\(rt.name): handed over to pid \(next.pid)")
+            // Orphans come to the monitor (a subreaper), so it is usually our child; if not, watch it.
+            if !processes.isChild(next), !processes.watch(next, of: rt.name) {
+                post(rt.name, .exited(ExitInfo(cause: .exitedUnknown, at: wall, uptime: uptime(rt, at: wall), pid: next.pid)))
+            }
+
         case .watch(let pid):
             scheduleCheck(rt)
             if !processes.watch(pid, of: rt.name) {
@@ -110,7 +120,7 @@ extension MonitorCore {
 
     /// What a stop must reach: the main process, its group, and its descendants that left it.
     func stopTarget(_ rt: DaemonRuntime) -> StopTarget {
-        StopTarget(main: rt.state.phase.process ?? rt.facts.process, group: rt.facts.processGroup,
+        StopTarget(main: rt.state.phase.process, group: rt.facts.processGroup,
                    strays: processes.strays(of: rt.name, outside: rt.facts.processGroup))
     }
 

@@ -18,7 +18,7 @@ public final class TendContext {
     public private(set) lazy var logger = DaemonLogger(home: home, daemon: logName)
 
     /// daemons.lua's names, read once for `tend.daemons`.
-    var daemonNames: [String]?
+    var declaredSpecs: [DaemonSpec]?
 
     /// The VM these functions are installed in (weak: the VM's host owns both), for host
     /// functions that compile Lua themselves (`tend.require`).
