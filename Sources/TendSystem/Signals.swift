@@ -37,35 +37,29 @@ public enum Signals {
         group > 1 && (kill(-group, 0) == 0 || errno == EPERM)
     }
 
+    /// The signals known by name, in one table so that `name` and `number` always agree
+    /// (Lua sees signals as these names: `exit.signal == "SIGKILL"`).
+    public static let named: [(name: String, number: Int32)] = [
+        ("SIGHUP", SIGHUP), ("SIGINT", SIGINT), ("SIGQUIT", SIGQUIT), ("SIGILL", SIGILL), ("SIGTRAP", SIGTRAP),
+        ("SIGABRT", SIGABRT), ("SIGBUS", SIGBUS), ("SIGFPE", SIGFPE), ("SIGKILL", SIGKILL), ("SIGUSR1", SIGUSR1),
+        ("SIGSEGV", SIGSEGV), ("SIGUSR2", SIGUSR2), ("SIGPIPE", SIGPIPE), ("SIGALRM", SIGALRM), ("SIGTERM", SIGTERM),
+        ("SIGCHLD", SIGCHLD), ("SIGCONT", SIGCONT), ("SIGSTOP", SIGSTOP), ("SIGTSTP", SIGTSTP), ("SIGTTIN", SIGTTIN),
+        ("SIGTTOU", SIGTTOU), ("SIGURG", SIGURG), ("SIGXCPU", SIGXCPU), ("SIGXFSZ", SIGXFSZ), ("SIGVTALRM", SIGVTALRM),
+        ("SIGPROF", SIGPROF), ("SIGWINCH", SIGWINCH), ("SIGSYS", SIGSYS),
+    ]
+
+    /// `SIGKILL` for 9; `signal 34` for one without a name.
     public static func name(_ signal: Int32) -> String {
-        switch signal {
-        case SIGHUP: return "SIGHUP"
-        case SIGINT: return "SIGINT"
-        case SIGQUIT: return "SIGQUIT"
-        case SIGILL: return "SIGILL"
-        case SIGABRT: return "SIGABRT"
-        case SIGBUS: return "SIGBUS"
-        case SIGFPE: return "SIGFPE"
-        case SIGKILL: return "SIGKILL"
-        case SIGUSR1: return "SIGUSR1"
-        case SIGSEGV: return "SIGSEGV"
-        case SIGUSR2: return "SIGUSR2"
-        case SIGPIPE: return "SIGPIPE"
-        case SIGALRM: return "SIGALRM"
-        case SIGTERM: return "SIGTERM"
-        default: return "signal \(signal)"
-        }
+        named.first { $0.number == signal }?.name ?? "signal \(signal)"
     }
 
-    /// A signal number from `TERM`, `SIGTERM` or `15`.
+    /// A signal number from `TERM`, `SIGTERM`, `15` or `signal 15` (what `name` gives).
     public static func number(_ name: String) -> Int32? {
-        if let n = Int32(name) { return n }
-        let upper = name.uppercased()
-        let bare = upper.hasPrefix("SIG") ? String(upper.dropFirst(3)) : upper
-        let table: [String: Int32] = ["HUP": SIGHUP, "INT": SIGINT, "QUIT": SIGQUIT, "KILL": SIGKILL,
-                                      "USR1": SIGUSR1, "USR2": SIGUSR2, "TERM": SIGTERM, "ALRM": SIGALRM,
-                                      "CONT": SIGCONT, "STOP": SIGSTOP]
-        return table[bare]
+        let bare = name.hasPrefix("signal ") ? String(name.dropFirst("signal ".count)) : name
+        if let n = Int32(bare) { return n }
+        let upper = bare.uppercased()
+        let full = upper.hasPrefix("SIG") ? upper : "SIG" + upper
+        return named.first { $0.name == full }?.number
     }
 }
 

@@ -63,10 +63,12 @@ extension Monitor {
             return
         }
         let decision = policy.decide(RestartContext(daemon: rt.spec, exit: info, history: rt.history, now: now))
-        rt.pendingLog.append(rt.logger.policyHitRecord(policy: decision.policy, action: decision.summary,
-                                                       context: decision.reason, fields: ["exit": .string(info.reason)]))
-        say("\(rt.name): policy \(decision.policy): \(decision.summary) (\(decision.reason))")
+        say("\(rt.name): policy \(decision.source): \(decision.summary) (\(decision.reason))")
+        let logged = rt.pendingLog.count
         handle(rt, .decided(decision))
+        // Logged ahead of what the restart logged, with the PID it started (`tend why`).
+        let restarted = decision.action == .restartNow ? rt.pid : nil
+        rt.pendingLog.insert(PolicyHit(ts: now, daemon: rt.name, exit: info, decision: decision, newPID: restarted).record, at: logged)
     }
 
     /// Starts the daemon's process with its output on its FIFO.
