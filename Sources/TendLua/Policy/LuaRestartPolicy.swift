@@ -109,11 +109,14 @@ public final class LuaRestartPolicy: RestartPolicy {
 enum DecisionReader {
     struct Problem: Error { var text: String }
 
+    /// Every key a decision may have (the stubs' `tend.Decision` is tested against it).
+    static let keys = ["action", "delay", "reason"]
+
     static let expected = "expected { action = \"restart\" | \"wait\" | \"stay_down\", delay = seconds (with wait), reason = \"…\" }"
 
     static func read(_ s: LuaStack, at i: Int32, policy: String) throws -> RestartDecision {
         guard s.isTable(at: i) else { throw Problem(text: "\(s.describeValue(at: i)); \(expected)") }
-        for key in s.keys(i) where !["action", "delay", "reason"].contains(key) {
+        for key in s.keys(i) where !keys.contains(key) {
             throw Problem(text: "an unknown key '\(key)'; \(expected)")
         }
         s.rawGet(i, "action")
