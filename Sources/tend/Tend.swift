@@ -19,7 +19,7 @@ struct Tend: ParsableCommand {
             // Logger
             Log.self, Logs.self,
             // Scripts
-            CheckConfig.self, Policy.self,
+            CheckConfig.self, Policy.self, New.self,
             // Plugins and the startup sequence
             Startup.self, Run.self, Plugins.self,
         ]

@@ -5,22 +5,11 @@ import TendTestSupport
 
 /// The shipped Lua passes luacheck with the repository's `.luacheckrc` (Tend's globals).
 final class LintTests: LuaTestCase {
-    /// luacheck on the PATH, or a skip saying how to get it.
-    func luacheck() throws -> String {
-        let path = Spawner.currentEnvironment()["PATH"] ?? "/usr/bin:/bin"
-        guard let found = path.split(separator: ":").map({ "\($0)/luacheck" }).first(where: FileSystem.exists) else {
-            throw XCTSkip("luacheck is not installed, so the shipped Lua was not linted (Debian: apt-get install lua-check; scripts/test installs it)")
-        }
-        return found
-    }
-
-    /// Runs luacheck with the checkout's `.luacheckrc` on `targets`, relative to `dir`
-    /// (its file patterns, like `**/daemons.lua`, are matched against those paths).
+    /// luacheck with the checkout's settings on `targets` (relative to `dir`), or a skip
+    /// saying how to get it.
     func lint(_ targets: [String], in dir: String = repoRoot) throws -> CommandRunner.Result {
-        let script = "cd \"$0\" && lc=\"$1\" && shift && exec \"$lc\" --config \"$TEND_LUACHECKRC\" --no-color --codes \"$@\""
-        var env = Spawner.currentEnvironment()
-        env["TEND_LUACHECKRC"] = "\(Self.repoRoot)/.luacheckrc"
-        return try CommandRunner.run(["/bin/sh", "-c", script, dir, try luacheck()] + targets, env: env)
+        guard let luacheck = Luacheck.path else { throw XCTSkip(Luacheck.missing) }
+        return try Luacheck.run(luacheck, targets, in: dir, config: "\(Self.repoRoot)/.luacheckrc")
     }
 
     func testShippedPluginsPoliciesAndConfigPassLuacheck() throws {
