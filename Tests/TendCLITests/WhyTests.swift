@@ -42,6 +42,21 @@ final class WhyTests: CLITestCase {
         XCTAssertEqual(one.map { $0["action"] as? String }, ["wait"], "-n 1 gives the newest decision")
     }
 
+    /// A reason too long for the status table is cut there, pointing here, where it is whole.
+    func testStatusPointsToWhyWhenItCutsAReason() throws {
+        let long = "held because " + String(repeating: "this reason goes on and on ", count: 6) + "until the end"
+        try temp.write("config/policies/restart.lua", "return { decide = function() return { action = 'stay_down', reason = '\(long)' } end }\n")
+        try temp.writeDaemons(ticker("web"))
+        _ = try startAndKill("web", with: [SIGKILL])
+        XCTAssertTrue(try Wait.until { try self.status("web")["state"] as? String == "HELD" })
+        let table = try tend("status", "web").stdout
+        let row = try XCTUnwrap(table.split(separator: "\n").first { $0.hasPrefix("web ") }, table)
+        XCTAssertTrue(row.hasSuffix("… (tend why web)"), table)
+        XCTAssertFalse(row.contains("until the end"), table)
+        let why = try tend("why", "web").stdout
+        XCTAssertTrue(why.contains(long) && why.contains("still down (held by the policy)"), why)
+    }
+
     func testNoDecisionsAndUnknownDaemon() throws {
         try temp.writeDaemons(ticker("web"))
         XCTAssertTrue(try tend("why", "web").stdout.contains("no restart decisions recorded"))
