@@ -150,7 +150,7 @@ final class PolicySimulateTests: CLITestCase {
         XCTAssertTrue(Wait.until { ((try? String(contentsOfFile: "\(self.temp.home)/logs/policy-hits.log")) ?? "").split(separator: "\n").count >= 2 })
         try tend("stop", "web")
         let monitor = try XCTUnwrap(monitorPID())
-        Signals.send(SIGKILL, to: monitor)
+        Signals.send(.kill, to: monitor)
         XCTAssertTrue(Wait.until { ProcessTable.check(monitor) != .alive })
 
         let before = snapshot(temp.home)

@@ -43,7 +43,7 @@ public struct PolicyHit: Sendable, Equatable {
             "policy": .string(decision.policy), "version": .string(decision.version.rawValue),
         ]
         if let code = exit.code { f["code"] = .int(Int64(code)) }
-        if let signal = exit.signal { f["signal"] = .string(Signals.name(signal)) }
+        if let signal = exit.signal { f["signal"] = .string(Signal(signal).name) }
         if let uptime = exit.uptime { f["uptime"] = .double(uptime) }
         if let pid = exit.pid { f["old_pid"] = .int(Int64(pid)) }
         if case .restartAfter(let delay) = decision.action { f["delay"] = .double(delay) }
@@ -68,7 +68,7 @@ public struct PolicyHit: Sendable, Equatable {
         }
         let version = f["version"]?.stringValue.flatMap(RestartDecision.Version.init(rawValue:)) ?? .current
         let exit = ExitInfo(cause: cause, code: f["code"]?.intValue.map { Int32(truncatingIfNeeded: $0) },
-                            signal: f["signal"]?.stringValue.flatMap(Signals.number), at: r.ts,
+                            signal: f["signal"]?.stringValue.flatMap { Signal(parsing: $0)?.number }, at: r.ts,
                             uptime: f["uptime"]?.doubleValue, pid: f["old_pid"]?.intValue.map { Int32(truncatingIfNeeded: $0) })
         self.init(ts: r.ts, daemon: r.daemon, exit: exit,
                   decision: RestartDecision(action, reason: f["reason"]?.stringValue ?? "", policy: policy,

@@ -24,7 +24,7 @@ public struct GlobalFunctionSpec: Sendable {
 public enum ScriptTypes {
     public static let aliases: [HostAliasSpec] = [
         HostAliasSpec(name: "tend.Signal", doc: "A signal, by name (`exit.signal`, `tend.process.run`'s result); `\"signal N\"` for one without a name.",
-                      type: Signals.named.map { "\"\($0.name)\"" }.joined(separator: "|") + "|string"),
+                      type: Signal.names.map { "\"\($0)\"" }.joined(separator: "|") + "|string"),
     ]
 
     /// What each kind of script returns, and what it is given.

@@ -27,7 +27,7 @@ extension LuaStack {
         newTable(fields: 7)
         setField("cause", e.cause.rawValue)
         setField("code", e.code)
-        setField("signal", e.signal.map { Signals.name($0) })
+        setField("signal", e.signal.map { Signal($0).name })
         setField("uptime", e.uptime)
         setField("reason", e.reason)
         setField("pid", e.pid)

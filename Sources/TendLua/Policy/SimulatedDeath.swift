@@ -70,7 +70,7 @@ public struct SimulatedDeath: Sendable, Equatable {
             }
             return SimulatedDeath(uptime: uptime, cause: .exited, code: Int32(n))
         case (nil, let signal?, nil):
-            guard let number = signal.stringValue.flatMap(Signals.number) ?? signal.intValue.map({ Int32(truncatingIfNeeded: $0) }),
+            guard let number = signal.stringValue.flatMap({ Signal(parsing: $0)?.number }) ?? signal.intValue.map({ Int32(truncatingIfNeeded: $0) }),
                   (1...64).contains(number) else {
                 throw InputError(description: "'signal' must be a signal name such as \"SIGKILL\", got \(kind(of: signal))")
             }
