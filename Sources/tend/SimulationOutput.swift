@@ -51,7 +51,10 @@ enum SimulationOutput {
         if let uptime = step.exit.uptime { o["uptime"] = .double(uptime) }
         if case .restartAfter(let delay) = step.decision.action { o["delay"] = .double(delay) }
         if !step.logged.isEmpty {
-            o["logged"] = .array(step.logged.compactMap { try? JSONValue.parse($0.jsonLine()) })
+            // Without `ts`: the record's clock is the real one; the step's `at` is when it happened.
+            o["logged"] = .array(step.logged.compactMap { record in
+                (try? JSONValue.parse(record.jsonLine()))?.objectValue.map { fields in .object(fields.filter { $0.key != "ts" }) }
+            })
         }
         return .object(o)
     }

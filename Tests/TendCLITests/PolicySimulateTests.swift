@@ -140,6 +140,11 @@ final class PolicySimulateTests: CLITestCase {
         XCTAssertEqual(r.code, 0, r.description)
         XCTAssertTrue(r.stdout.contains("write: nil (tend.fs.write: not done in a dry run"), r.stdout)
         XCTAssertTrue(r.stdout.contains("[warning] web: noted by the policy (health.log)"), r.stdout)
+        let json = try decisions(try simulate("web", "--format", "json", deaths: #"[{"uptime": 1, "code": 2}]"#))
+        let logged = try XCTUnwrap(json.first?["logged"] as? [[String: Any]], "\(json)")
+        XCTAssertEqual(logged.map { $0["msg"] as? String }, ["web: noted by the policy"])
+        XCTAssertEqual(logged.first?["type"] as? String, "health_event")
+        XCTAssertNil(logged.first?["ts"], "a logged record's time is the step's `at`, not the real clock")
         XCTAssertFalse(FileSystem.exists(temp.home), "the dry run wrote into the home: \(snapshot(temp.home))")
     }
 
