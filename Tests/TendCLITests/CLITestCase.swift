@@ -1,6 +1,9 @@
 import XCTest
 import TendSystem
 import TendTestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Base for end-to-end tests: a temporary home per test, the real `tend` binary, real
 /// processes; every process recorded in the home is killed by PID in tearDown.
@@ -55,6 +58,20 @@ class CLITestCase: XCTestCase {
             guard let p = try self.pid(of: name), p != old else { return nil }
             return p
         }
+    }
+
+    /// Starts `name`, then sends its process each signal in turn, waiting for the
+    /// monitor's replacement between two; returns the PIDs signalled, in order.
+    func startAndKill(_ name: String, with signals: [Int32]) throws -> [Int32] {
+        try tend("start", name)
+        var pid = try XCTUnwrap(try waitForPID(name))
+        var signalled: [Int32] = []
+        for (i, sig) in signals.enumerated() {
+            XCTAssertEqual(kill(pid, sig), 0)
+            signalled.append(pid)
+            if i < signals.count - 1 { pid = try XCTUnwrap(try waitForPID(name, not: pid), "\(name) not restarted") }
+        }
+        return signalled
     }
 
     /// The monitor, by its identity record; nil when none is recorded.

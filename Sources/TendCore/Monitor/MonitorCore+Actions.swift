@@ -73,7 +73,8 @@ extension MonitorCore {
                                        context: RestartContext(daemon: rt.spec, exit: info, history: rt.history, now: wall)))
 
         case .decideByFallback(let info, let ticket, let why):
-            let decision = scripts.fallbackDecision(RestartContext(daemon: rt.spec, exit: info, history: rt.history, now: wall))
+            var decision = scripts.fallbackDecision(RestartContext(daemon: rt.spec, exit: info, history: rt.history, now: wall))
+            (decision.policy, decision.version, decision.problem) = (rt.spec.policy, .fallback, why)
             rt.pendingLog.append(rt.logger.healthEventRecord(event: "policy_fallback", message: "\(rt.spec.policy): \(why); the built-in policy decided",
                                                              severity: .warning))
             decided(rt.name, ticket: ticket, decision)

@@ -60,7 +60,7 @@ enum DaemonsModule {
             "daemon: string", "state: \"RUNNING\"|\"STOPPING\"|\"STOPPED\"|\"EXITED\"|\"WAITING\"|\"HELD\"|\"STALE\"",
             "pid?: integer", "uptime_seconds?: number", "restarts: integer", "last_exit?: string",
             "last_exit_at?: number", "wanted: \"up\"|\"down\"", "reason?: string -- why it is in this state",
-            "next_attempt_at?: number", "health?: table -- the last health check",
+            "next_attempt_at?: number", "health?: tend.HealthResult -- the last health check",
         ]),
         HostTypeSpec(name: "tend.StatusReport", doc: "Every configured daemon's status and the monitor's.", fields: [
             "monitor: {running: boolean, pid?: integer}", "daemons: tend.DaemonStatus[]",
