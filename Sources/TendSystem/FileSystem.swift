@@ -150,6 +150,8 @@ public enum FileSystem {
         public let device: UInt64
         public let isDirectory: Bool
         public let mode: UInt32
+        /// The owner's user ID.
+        public let owner: UInt32
     }
 
     public static func info(_ path: String) -> Info? {
@@ -201,6 +203,6 @@ extension FileSystem.Info {
         #endif
         self.init(size: Int64(st.st_size), modified: modified, inode: UInt64(st.st_ino),
                   device: UInt64(st.st_dev), isDirectory: (st.st_mode & S_IFMT) == S_IFDIR,
-                  mode: UInt32(st.st_mode))
+                  mode: UInt32(st.st_mode), owner: UInt32(st.st_uid))
     }
 }
