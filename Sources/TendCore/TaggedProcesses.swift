@@ -18,6 +18,17 @@ public struct TaggedProcesses: Sendable {
 
     public func all(of daemon: String) -> [ProcessSnapshot] { byDaemon[daemon] ?? [] }
 
+    /// The daemon's main process when no record names it: a top of its tree that runs the
+    /// declared command, else the one top that leads its own session (Tend starts every
+    /// main process in a session of its own, and a shell's `exec` keeps it; a child it left
+    /// behind, the `sleep` of a shell loop, leads none). nil when that does not settle it.
+    public func main(of spec: DaemonSpec) -> ProcessSnapshot? {
+        let tops = roots(of: spec.name)
+        if let declared = tops.first(where: { spec.isCommandLine(ProcessTable.commandLine($0.pid)) }) { return declared }
+        let leaders = tops.filter { $0.session == $0.pid }
+        return leaders.count == 1 ? leaders[0] : nil
+    }
+
     /// The tops of the daemon's trees: its processes whose parent is not one of them (the
     /// main process, and descendants whose parent is gone).
     public func roots(of daemon: String) -> [ProcessSnapshot] {

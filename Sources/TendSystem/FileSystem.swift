@@ -72,10 +72,11 @@ public enum FileSystem {
     public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o600, durable: Bool = true) throws {
         let temp = "\(parentDirectory(of: path))/.\(fileName(of: path)).tmp.\(getpid())"
         let fd = retryingOnInterrupt { open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode) }
-        guard fd >= 0 else { throw SystemError("create", path: temp) }
+        // Errors name the file being written, not the temporary one.
+        guard fd >= 0 else { throw SystemError("cannot write", path: path) }
         do {
-            try writeAll(fd, bytes, path: temp)
-            if durable && fsync(fd) != 0 { throw SystemError("fsync", path: temp) }
+            try writeAll(fd, bytes, path: path)
+            if durable && fsync(fd) != 0 { throw SystemError("fsync", path: path) }
             close(fd)
         } catch {
             close(fd)

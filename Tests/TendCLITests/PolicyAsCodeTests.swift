@@ -36,7 +36,7 @@ final class PolicyAsCodeTests: CLITestCase {
         try temp.write("config/policies/restart.lua", policy(#"return { action = "stay_down", reason = "v2 says no" }"#))
         kill9AndWait("d", second)
         let held = try XCTUnwrap(try stateOf("d", becomes: "HELD"))
-        XCTAssertEqual(held["reason"] as? String, "v2 says no")
+        XCTAssertTrue((held["reason"] as? String)?.hasPrefix("v2 says no") == true, "\(held)")   // then maybe "; left running: …" (the shell loop's sleep)
 
         // A syntax error keeps v2 (the last good version) in force and is reported.
         try temp.write("config/policies/restart.lua", "return { decide = function(d, exit\n  oops }\n")

@@ -41,6 +41,8 @@ final class MonitorCoreTests: XCTestCase {
         }
         func remaining(_ target: StopTarget) -> [ProcessIdentity] { [] }
         func strays(of daemon: String, outside group: Int32?) -> [ProcessIdentity] { [] }
+        var running: [String: ProcessIdentity] = [:]
+        func findRunning(_ spec: DaemonSpec) -> ProcessIdentity? { running[spec.name] }
     }
 
     final class FakeScripts: ScriptService {
@@ -121,6 +123,19 @@ final class MonitorCoreTests: XCTestCase {
         XCTAssertEqual(processes.watched, ["a"])
         XCTAssertTrue(processes.spawned.isEmpty, "a second instance was started")
         XCTAssertEqual(phase("b"), .down, "b was never wanted up")
+    }
+
+    func testAProcessItsRecordDoesNotNameIsAdoptedNotDuplicated() throws {
+        var record = DaemonRecord(name: "a", wanted: .up)
+        record.process = ProcessIdentity(pid: 4242, startTime: 777)   // the old one, dead
+        try record.save(home)
+        let unrecorded = ProcessIdentity(pid: 5151, startTime: 888)   // started while the disk was full
+        processes.alive.insert(unrecorded)
+        processes.running["a"] = unrecorded
+        boot()
+        XCTAssertEqual(phase("a"), .running(unrecorded))
+        XCTAssertTrue(processes.spawned.isEmpty, "a second instance was started")
+        XCTAssertTrue(scripts.questions.isEmpty)
     }
 
     func testADeadRecordedProcessWantedUpGoesToThePolicy() throws {

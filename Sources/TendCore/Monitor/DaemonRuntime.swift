@@ -19,6 +19,10 @@ final class DaemonRuntime {
     var pendingLog: [LogRecord] = []
     /// The PID the PID file holds (nil: no file), so it is rewritten only on change.
     var pidInFile: Int32?
+    /// The last write for this daemon that failed (a full disk): what it owes the disk.
+    var writeProblem: String?
+    /// Log records given up while the disk refused them (the queue is bounded).
+    var droppedLogRecords = 0
 
     /// The check's interval and timeout, from the last configuration load.
     var checkTimings: CheckTimings?

@@ -116,7 +116,15 @@ extension Monitor {
             let runtimes = pending.names.compactMap { core.daemons[$0] }
             let settled = runtimes.allSatisfy { Self.isSettled($0.state.phase, after: pending.request.command) }
             guard settled || now >= pending.deadline else { return false }
-            let items = runtimes.map { outcome($0, of: pending.request.command, already: pending.already.contains($0.name)) }
+            let items = runtimes.map { rt in
+                var item = outcome(rt, of: pending.request.command, already: pending.already.contains(rt.name))
+                // Done, but not on disk: say so (a restarted monitor would not know of it).
+                if let problem = rt.writeProblem {
+                    item.ok = false
+                    item.message += "; but it could not be recorded: \(problem)"
+                }
+                return item
+            }
             reply(pending.fd, ControlResponse(ok: items.allSatisfy(\.ok), monitorPID: getpidValue(), items: items))
             return true
         }

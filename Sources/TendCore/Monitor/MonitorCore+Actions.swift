@@ -98,7 +98,10 @@ extension MonitorCore {
 
         case .saveNow:
             do { try rt.save(home, rt.persisted(wallNow: wall, monotonicNow: clock.monotonic)) } catch {
-                reportWriteFailure("state of \(rt.name) (acting anyway)", error)
+                // Acting anyway (a stop the disk cannot record is still a stop); the write
+                // stays owed, and the answer to the request says it could not be recorded.
+                if rt.writeProblem == nil { reportWriteFailure("state of \(rt.name) (acting anyway)", error) }
+                rt.writeProblem = "\(error)"
             }
 
         case .note(let text):

@@ -24,6 +24,13 @@ extension MonitorCore {
             case .reused: lostCause = .stalePID
             }
         }
+        // Its record may be behind (the disk refused a write): never start a second one.
+        if let running = processes.findRunning(rt.spec) {
+            rt.pendingLog.append(LogRecord(ts: wall, level: .warning, daemon: rt.name,
+                                           msg: "found running as pid \(running.pid) by its environment; its record was out of date",
+                                           fields: ["event": .string("lifecycle")]))
+            return .alive(running, stopping: false)
+        }
         guard record.wanted == .up else { return .nothing }
         if let due = record.nextAttemptAt, let reason = record.waitReason {
             let exit = record.lastExit ?? ExitInfo(cause: .unknown, at: wall)

@@ -39,6 +39,8 @@ public final class MonitorCore {
         case configuration(Result<LoadedConfiguration, ConfigurationProblem>)
     }
     private var queue: [Work] = []
+    /// When to try again the writes that failed (monotonic); nil when nothing is owed.
+    private(set) var retryAt: Double?
     /// Why each configuration load still awaited was asked for, oldest first.
     private var reloadReasons: [String] = []
     private var queueHead = 0
@@ -107,7 +109,7 @@ public final class MonitorCore {
     /// The monotonic time of the next deadline (a stop timeout, a scheduled restart, a
     /// policy's deadline, a health check), if any.
     public func nextDeadline() -> Double? {
-        var soonest: Double?
+        var soonest: Double? = retryAt
         for rt in daemons.values {
             for due in [Supervision.deadline(of: rt.state.phase), rt.checkInFlight == nil ? rt.nextCheck : nil] {
                 if let due { soonest = min(soonest ?? due, due) }
@@ -164,39 +166,57 @@ public final class MonitorCore {
     // MARK: - Flushing
 
     /// Writes what changed: records, PID files, histories, log records (after the urgent
-    /// work is done, so a restart never waits for the disk). A failed write stays owed.
+    /// work is done, so a restart never waits for the disk). A write that fails stays owed
+    /// and is tried again on a timer (`retryAt`), so it lands soon after space returns.
     @discardableResult
     public func flush() -> Bool {
         let wall = clock.wall, mono = clock.monotonic
         var allWritten = true
         for rt in daemons.values {
-            if !rt.pendingLog.isEmpty {
-                do {
-                    try rt.logger.write(rt.pendingLog)
-                    rt.pendingLog.removeAll()
-                } catch {
-                    allWritten = false
-                    reportWriteFailure("log of \(rt.name)", error)
-                    // Kept for the next flush, but bounded: a full disk must not fill memory.
-                    if rt.pendingLog.count > 10_000 { rt.pendingLog.removeFirst(rt.pendingLog.count - 10_000) }
+            var problem: String?
+            func attempt(_ what: String, _ write: () throws -> Void) {
+                do { try write() } catch {
+                    problem = problem ?? "\(error)"
+                    if rt.writeProblem == nil { reportWriteFailure("\(what) of \(rt.name)", error) }
                 }
             }
-            do { try rt.save(home, rt.persisted(wallNow: wall, monotonicNow: mono)) } catch {
-                allWritten = false
-                reportWriteFailure("state of \(rt.name)", error)
+            if !rt.pendingLog.isEmpty {
+                var batch = rt.pendingLog
+                if rt.droppedLogRecords > 0 {
+                    batch.insert(LogRecord(ts: wall, level: .warning, daemon: rt.name,
+                                           msg: "\(rt.droppedLogRecords) lines dropped: disk full"), at: 0)
+                }
+                attempt("log") {
+                    try rt.logger.write(batch)
+                    rt.pendingLog.removeAll()
+                    rt.droppedLogRecords = 0
+                }
+                // Kept for the next try, but bounded: a full disk must not fill memory.
+                if rt.pendingLog.count > 10_000 {
+                    rt.droppedLogRecords += rt.pendingLog.count - 10_000
+                    rt.pendingLog.removeFirst(rt.pendingLog.count - 10_000)
+                }
             }
+            attempt("state") { try rt.save(home, rt.persisted(wallNow: wall, monotonicNow: mono)) }
             if rt.historyDirty {
-                do {
+                attempt("history") {
                     try rt.history.save(home, rt.name)
                     rt.historyDirty = false
-                } catch {
-                    allWritten = false
-                    reportWriteFailure("history of \(rt.name)", error)
                 }
             }
+            if rt.writeProblem != nil && problem == nil {
+                try? monitorLog.info("\(rt.name): written again after a failure (\(rt.writeProblem!))", fields: [:])
+            }
+            rt.writeProblem = problem
+            if problem != nil { allWritten = false }
         }
+        retryAt = allWritten ? nil : (retryAt ?? mono + Self.writeRetryInterval)
+        if let due = retryAt, due <= mono { retryAt = mono + Self.writeRetryInterval }
         return allWritten
     }
+
+    /// Seconds between attempts at writes the disk refused.
+    static let writeRetryInterval = 2.0
 
     /// A write failed (full disk, permissions): say so in the monitor's log and on
     /// stderr, keep running; the in-memory state stays right and is written next time.

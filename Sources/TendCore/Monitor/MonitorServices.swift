@@ -20,6 +20,10 @@ public protocol ProcessControl: AnyObject {
     @discardableResult
     func signal(_ target: StopTarget, _ signal: Signal) -> Int
     func remaining(_ target: StopTarget) -> [ProcessIdentity]
+    /// The daemon's running process when its record does not name it (a write a full disk
+    /// refused, a PID file another tool wrote): the top of its process tree found by its
+    /// environment, else a PID file whose process has the declared command line.
+    func findRunning(_ spec: DaemonSpec) -> ProcessIdentity?
     /// Live processes of the daemon's tree outside its process group (they left it).
     func strays(of daemon: String, outside group: Int32?) -> [ProcessIdentity]
 }

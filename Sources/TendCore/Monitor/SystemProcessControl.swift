@@ -55,9 +55,22 @@ final class SystemProcessControl: ProcessControl {
 
     func remaining(_ target: StopTarget) -> [ProcessIdentity] { Teardown.remaining(target) }
 
+    func findRunning(_ spec: DaemonSpec) -> ProcessIdentity? {
+        if let main = scan().main(of: spec) { return main.identity }
+        let verification = PidTracker(home: home, declared: [spec]).verify(spec.name, record: nil, withCommandLine: false)
+        return verification.verdict == .running ? verification.process?.identity : nil
+    }
+
+    private func scan() -> TaggedProcesses {
+        if let tagged { return tagged }
+        let fresh = TaggedProcesses.scan(home)
+        tagged = fresh
+        return fresh
+    }
+
     func strays(of daemon: String, outside group: Int32?) -> [ProcessIdentity] {
-        if tagged == nil { tagged = TaggedProcesses.scan(home) }
+        let tagged = scan()
         // The ones still in the daemon's group are reached by the group signal.
-        return (tagged?.all(of: daemon) ?? []).filter { $0.processGroup != group }.map(\.identity)
+        return tagged.all(of: daemon).filter { $0.processGroup != group }.map(\.identity)
     }
 }

@@ -39,8 +39,11 @@ public struct DaemonStatus: Codable, Sendable, Equatable {
              lastExitAt = "last_exit_at", wanted, reason, nextAttemptAt = "next_attempt_at", health
     }
 
-    /// Reads one daemon's status from its records and the live process table.
-    public static func read(_ name: String, home: Home, tracker: PidTracker, now: Double = Clock.now()) -> DaemonStatus {
+    /// Reads one daemon's status from its records and the live process table. `unrecorded`
+    /// finds the daemon's process by its environment when the records do not name it (a
+    /// write the full disk refused), so status never says STALE or STOPPED of a running one.
+    public static func read(_ name: String, home: Home, tracker: PidTracker, now: Double = Clock.now(),
+                            unrecorded: (String) -> ProcessSnapshot? = { _ in nil }) -> DaemonStatus {
         let stored = DaemonRecord.load(home, name)
         let record = stored ?? DaemonRecord(name: name)
         var s = DaemonStatus(daemon: name, state: .stopped, pid: nil, uptimeSeconds: nil, restarts: record.restartCount,
@@ -53,6 +56,18 @@ public struct DaemonStatus: Codable, Sendable, Equatable {
             s.uptimeSeconds = max(0, now - process.startedAt)
             return s
         }
+        let leftovers = Set(record.lastExit?.leftovers ?? [])
+        if let process = unrecorded(name), !leftovers.contains(process.identity) {
+            s.state = .running
+            s.pid = process.pid
+            s.uptimeSeconds = max(0, now - process.startedAt)
+            s.reason = "its records are out of date (found by its environment)"
+            return s
+        }
+        let left = leftovers.filter { ProcessTable.check($0) == .alive }.sorted { $0.pid < $1.pid }
+        if !left.isEmpty {
+            s.reason = "left running: pid \(left.map { String($0.pid) }.joined(separator: ", ")) (`tend stop \(name)` ends them)"
+        }
         if verification.verdict == .stale {
             s.state = .stale
             s.pid = verification.pid
@@ -60,6 +75,11 @@ public struct DaemonStatus: Codable, Sendable, Equatable {
             return s
         }
         guard record.wanted == .up else { return s }
+        if let held = record.heldDownReason, s.reason != nil {   // leftovers noted above
+            s.state = .held
+            s.reason = held + "; " + s.reason!
+            return s
+        }
         if let due = record.nextAttemptAt {
             s.state = .waiting
             s.nextAttemptAt = due
@@ -105,7 +125,14 @@ public struct StatusReport: Codable, Sendable, Equatable {
         let now = Clock.now()
         let monitor = MonitorProcess.running(home)
         let tracker = PidTracker(home: home, declared: specs)
-        var daemons = specs.map { DaemonStatus.read($0.name, home: home, tracker: tracker, now: now) }
+        var scan: TaggedProcesses?
+        let unrecorded: (DaemonSpec) -> ProcessSnapshot? = { spec in
+            if scan == nil { scan = TaggedProcesses.scan(home) }
+            return scan!.main(of: spec)
+        }
+        var daemons = specs.map { spec in
+            DaemonStatus.read(spec.name, home: home, tracker: tracker, now: now, unrecorded: { _ in unrecorded(spec) })
+        }
         if withUndeclared {
             for spec in UndeclaredDaemons.running(home, declared: Set(specs.map(\.name))) {
                 var s = DaemonStatus.read(spec.name, home: home, tracker: PidTracker(home: home), now: now)
