@@ -17,7 +17,7 @@ extension Tend {
             let selected = try context.selectNames(names, all: false, orAllWhenEmpty: true)
             let report = StatusReport.read(selected, home: context.home)
             switch format {
-            case .json: Output.line(try RecordCoding.encode(report).trimmingTrailingNewline)
+            case .json: Output.line(JSONOutput.document(report.json))
             case .table: Output.line(Self.render(report))
             }
         }
@@ -36,6 +36,5 @@ extension Tend {
 }
 
 extension String {
-    var trimmingTrailingNewline: String { hasSuffix("\n") ? String(dropLast()) : self }
     func ifEmpty(_ replacement: String) -> String { isEmpty ? replacement : self }
 }
