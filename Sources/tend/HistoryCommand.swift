@@ -9,7 +9,7 @@ extension Tend {
 
         @OptionGroup var global: GlobalOptions
         @Option(help: "Output format.") var format: Output.Format = .table
-        @Argument(help: "Daemon name.") var name: String
+        @Argument(help: "Daemon name.", completion: Completions.daemons) var name: String
 
         func run() throws {
             let context = CommandContext(global)

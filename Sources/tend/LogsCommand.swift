@@ -23,7 +23,7 @@ extension Tend {
 
         @OptionGroup var global: GlobalOptions
 
-        @Argument(help: "The daemon.")
+        @Argument(help: "The daemon.", completion: Completions.daemons)
         var name: String
 
         @Option(name: [.customShort("n"), .customLong("lines")], help: "How many records to show first.")

@@ -12,7 +12,7 @@ extension Tend {
         struct Read: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Print the PID in a daemon's PID file.")
             @OptionGroup var global: GlobalOptions
-            @Argument(help: "Daemon name.") var name: String
+            @Argument(help: "Daemon name.", completion: Completions.daemons) var name: String
 
             func run() throws {
                 let home = CommandContext(global).home
@@ -28,7 +28,7 @@ extension Tend {
         struct Write: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Write a PID file (for daemons started by other tools).")
             @OptionGroup var global: GlobalOptions
-            @Argument(help: "Daemon name.") var name: String
+            @Argument(help: "Daemon name.", completion: Completions.daemons) var name: String
             @Argument(help: "The PID.") var pid: Int32
 
             func run() throws {
@@ -45,7 +45,7 @@ extension Tend {
             static let configuration = CommandConfiguration(abstract: "Say whether the PID file names the running daemon, with process info.")
             @OptionGroup var global: GlobalOptions
             @Option(help: "Output format.") var format: Output.Format = .table
-            @Argument(help: "Daemon name.") var name: String
+            @Argument(help: "Daemon name.", completion: Completions.daemons) var name: String
 
             func run() throws {
                 try validateDaemonName(name)

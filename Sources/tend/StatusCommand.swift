@@ -10,7 +10,7 @@ extension Tend {
 
         @OptionGroup var global: GlobalOptions
         @Option(help: "Output format.") var format: Output.Format = .table
-        @Argument(help: "Daemon names (default: all).") var names: [String] = []
+        @Argument(help: "Daemon names (default: all).", completion: Completions.daemons) var names: [String] = []
 
         func run() throws {
             let context = CommandContext(global)

@@ -1,0 +1,39 @@
+import ArgumentParser
+import TendCore
+import TendLua
+
+/// Shell completion of names, computed when the user presses TAB: the generated script
+/// calls back into `tend`, which reads the configuration the command line points at
+/// (`--home`, `--config-dir`, else the environment, as the command itself would).
+enum Completions {
+    /// Daemon names declared in daemons.lua (the user's, else the shipped default).
+    static let daemons = CompletionKind.custom { words, _, prefix in
+        let (paths, home) = locations(words)
+        guard let host = try? LuaHost(home: home, paths: paths), let config = try? DaemonsConfig.load(paths: paths, host: host) else {
+            return []
+        }
+        // Every name read whole, also when other declarations have problems.
+        return config.specs.map(\.name).filter { $0.hasPrefix(prefix) }
+    }
+
+    /// Plugin names on the search path (`tend run NAME`).
+    static let plugins = CompletionKind.custom { words, _, prefix in
+        locations(words).paths.all(.plugin).map(\.name).filter { $0.hasPrefix(prefix) }
+    }
+
+    /// The script paths and home named on the command line being completed.
+    static func locations(_ words: [String]) -> (paths: ScriptPaths, home: Home) {
+        (ScriptPaths.resolve(explicitConfigDir: value(of: "--config-dir", in: words)),
+         Home.resolve(explicit: value(of: "--home", in: words)))
+    }
+
+    /// The value of `--option VALUE` or `--option=VALUE`, unquoted as a shell would.
+    static func value(of option: String, in words: [String]) -> String? {
+        var found: String?
+        for (i, word) in words.enumerated() {
+            if word == option, i + 1 < words.count { found = words[i + 1] }
+            else if word.hasPrefix(option + "=") { found = String(word.dropFirst(option.count + 1)) }
+        }
+        return found.map { $0.count >= 2 && ($0.hasPrefix("\"") || $0.hasPrefix("'")) && $0.last == $0.first ? String($0.dropFirst().dropLast()) : $0 }
+    }
+}
