@@ -7,18 +7,19 @@ import TendSystem
 
 /// Runs a short command to completion with a deadline (health probes, `tend.process.run`):
 /// spawned like a daemon (own session and process group, stdin /dev/null), its output
-/// read from a pipe, and its whole process group killed if the deadline passes.
-enum BoundedCommand {
-    struct Result: Sendable, Equatable {
+/// read from a pipe, and its whole process group killed if the deadline passes. Public
+/// for the CLI's calls of service managers (`tend service`).
+public enum BoundedCommand {
+    public struct Result: Sendable, Equatable {
         /// Exit code, when it exited.
-        var code: Int32?
+        public var code: Int32?
         /// Signal that killed it, when it was killed.
-        var signal: Int32?
-        var stdout: String
-        var stderr: String
-        var timedOut: Bool
+        public var signal: Int32?
+        public var stdout: String
+        public var stderr: String
+        public var timedOut: Bool
         /// An output was longer than the limit; the rest was read and dropped.
-        var truncated: Bool
+        public var truncated: Bool
     }
 
     /// Output kept per stream and run; more is drained (so the child never blocks) and dropped.
@@ -62,8 +63,8 @@ enum BoundedCommand {
         return (fds[0], fds[1])
     }
 
-    static func run(_ argv: [String], timeout: Double, workingDirectory: String? = nil,
-                    environment: [String: String]? = nil) throws -> Result {
+    public static func run(_ argv: [String], timeout: Double, workingDirectory: String? = nil,
+                           environment: [String: String]? = nil) throws -> Result {
         let out = try makePipe()
         let err: (read: Int32, write: Int32)
         do { err = try makePipe() } catch { close(out.read); close(out.write); throw error }
