@@ -7,18 +7,10 @@ import TendCore
 /// own (`.build-install`, so it never waits on the test run's `.build`), then the
 /// installed files, the installed binary finding its share dir, and the manual rendered.
 final class InstallTests: XCTestCase {
-    private var root = ""
-
-    override func setUpWithError() throws {
-        root = "/tmp/tend-install-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try FileSystem.makeDirectory(root, mode: 0o700)
-    }
-
-    override func tearDown() {
-        _ = try? CommandRunner.run(["/bin/rm", "-rf", root])
-    }
-
     func testInstallIntoATemporaryPrefix() throws {
+        let scratch = try ScratchDirectory("install")
+        defer { scratch.remove() }
+        let root = scratch.path
         let repo = JSONConventionTests.repoRoot
         let prefix = "\(root)/prefix"
         var env = Spawner.currentEnvironment()

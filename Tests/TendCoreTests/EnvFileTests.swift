@@ -49,9 +49,9 @@ final class EnvFileTests: XCTestCase {
     }
 
     func testLoadNamesAMissingFileAndListsBadLines() throws {
-        let dir = "/tmp/tend-envfile-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try FileSystem.makeDirectory(dir, mode: 0o700)
-        defer { _ = try? CommandRunner.run(["/bin/rm", "-rf", dir]) }
+        let scratch = try ScratchDirectory("envfile")
+        defer { scratch.remove() }
+        let dir = scratch.path
         XCTAssertThrowsError(try EnvFile.load("\(dir)/absent.env")) { error in
             XCTAssertEqual("\(error)", "\(dir)/absent.env: env_file does not exist")
         }

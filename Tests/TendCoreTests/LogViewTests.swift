@@ -4,15 +4,15 @@ import TendTestSupport
 @testable import TendCore
 
 final class LogViewTests: XCTestCase {
-    private var dir = ""
+    private var scratch: ScratchDirectory!
+    private var dir: String { scratch.path }
 
     override func setUpWithError() throws {
-        dir = "/tmp/tend-logview-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try FileSystem.makeDirectory(dir, mode: 0o700)
+        scratch = try ScratchDirectory("logview")
     }
 
     override func tearDown() {
-        _ = try? CommandRunner.run(["/bin/rm", "-rf", dir])
+        scratch?.remove()
     }
 
     private func write(_ name: String, _ records: [(Double, String)], extra: [String] = []) throws -> LogSource {

@@ -7,9 +7,9 @@ import TendTestSupport
 
 final class FileWatchTests: XCTestCase {
     func testAWriteInAWatchedFolderWakesTheWaitAtOnce() throws {
-        let dir = "/tmp/tend-watch-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try FileSystem.makeDirectory(dir, mode: 0o700)
-        defer { _ = try? CommandRunner.run(["/bin/rm", "-rf", dir]) }
+        let scratch = try ScratchDirectory("watch")
+        defer { scratch.remove() }
+        let dir = scratch.path
         let watch = FileWatch(directories: [dir, "\(dir)/absent"])
         #if os(Linux)
         XCTAssertTrue(watch.isEventDriven, "inotify on Linux")
