@@ -95,7 +95,7 @@
 ---@field ok boolean every daemon did as asked
 ---@field monitor_pid integer
 ---@field monitor_started boolean this call started the monitor
----@field items {daemon: string, ok: boolean, message: string}[]
+---@field items {daemon: string, ok: boolean, message: string, state?: string, pid?: integer, already: boolean}[] already: nothing needed doing
 
 ---A daemon as policies and health checks see it.
 ---@class tend.Daemon

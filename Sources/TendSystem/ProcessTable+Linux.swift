@@ -72,6 +72,30 @@ extension ProcessTable {
     public static func allPIDs() -> [Int32] {
         ((try? FileSystem.list("/proc")) ?? []).compactMap { Int32($0) }
     }
+
+    /// Live processes started with `entry` (`KEY=value`) in their environment, each with
+    /// the value of `key` in it (or nil). `/proc/PID/environ` is readable only for one's
+    /// own processes (or by root), so a stranger never matches by accident; the
+    /// environment is the one a process was started with, which a daemon's descendants
+    /// inherit even after they leave its process group.
+    public static func processes(withEnvironment entry: String, reporting key: String) -> [(value: String?, process: ProcessSnapshot)] {
+        let wanted = Array(entry.utf8)
+        let prefix = Array((key + "=").utf8)
+        var found: [(String?, ProcessSnapshot)] = []
+        let me = getpid()
+        for pid in allPIDs() where pid != me {
+            guard let env = try? FileSystem.readBytes("/proc/\(pid)/environ") else { continue }
+            var matched = false
+            var value: String?
+            for variable in env.split(separator: 0) {
+                if variable.elementsEqual(wanted) { matched = true }
+                else if variable.starts(with: prefix) { value = String(decoding: variable.dropFirst(prefix.count), as: UTF8.self) }
+            }
+            guard matched, let snap = snapshot(pid, withCommandLine: false), !snap.isZombie else { continue }
+            found.append((value, snap))
+        }
+        return found
+    }
 }
 
 extension Substring {

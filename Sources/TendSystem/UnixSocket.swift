@@ -60,6 +60,12 @@ public enum UnixSocket {
         return fd
     }
 
+    /// Whether a failed `connect` means that no one listens (no socket file, or a stale
+    /// one), as opposed to a listener that refuses us (permissions).
+    public static func nobodyListens(_ error: SystemError) -> Bool {
+        error.code == ENOENT || error.code == ECONNREFUSED
+    }
+
     /// Accepts one pending connection, or nil when none is waiting.
     public static func accept(_ listener: Int32) -> Int32? {
         let fd = retryingOnInterrupt { Glibc_accept(listener, nil, nil) }

@@ -12,14 +12,15 @@ extension Tend {
 
         func run() throws {
             let context = CommandContext(global)
-            let specs = try context.specs()
-            let selected = try selection.resolve(context, specs: specs)
-            // A monitor that holds the home's lock does the stop, even if it is slow to
-            // answer (a long health check): stopping behind its back would race its restart.
+            // A monitor that holds the home's lock does the stop (it checks the names), even
+            // if it is slow to answer: stopping behind its back would race its restart.
             if MonitorProcess.running(context.home) != nil {
-                if !(try context.sendAndReport(ControlRequest(.stop, names: selected))) { throw ExitCode(1) }
+                let request = ControlRequest(.stop, names: selection.names, all: selection.all)
+                if !(try context.sendAndReport(request)) { throw ExitCode(1) }
                 return
             }
+            let specs = try context.specs()
+            let selected = try selection.resolve(context, specs: specs)
             // No monitor: stop them here, the same way.
             let timeouts = Dictionary(uniqueKeysWithValues: specs.map { ($0.name, $0.stopTimeout) })
             var failed = false

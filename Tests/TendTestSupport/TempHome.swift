@@ -68,9 +68,9 @@ public final class TempHome {
     /// Stops the monitor first (so it restarts nothing), then every daemon's group.
     public func cleanUp(extra: [ProcessIdentity] = []) {
         let processes = recordedProcesses() + extra
-        for p in processes.reversed() { Signals.sendToGroup(SIGKILL, leader: p); Signals.send(SIGKILL, to: p) }
+        for p in processes.reversed() { Signals.sendToGroup(.kill, leader: p); Signals.send(.kill, to: p) }
         // Daemons restarted while we were killing: one more pass.
-        for p in recordedProcesses() where !processes.contains(p) { Signals.sendToGroup(SIGKILL, leader: p) }
+        for p in recordedProcesses() where !processes.contains(p) { Signals.sendToGroup(.kill, leader: p) }
         _ = Wait.until(timeout: 10) { processes.allSatisfy { ProcessTable.check($0) != .alive } }
         _ = try? CommandRunner.run(["/bin/rm", "-rf", root])
     }

@@ -28,5 +28,11 @@ int tend_signal_pipe(const int *signals, int count);
 int tend_signal_ignore(int sig);
 int tend_signal_default(int sig);
 
+struct addrinfo;
+/// getaddrinfo(host, port) with AF_UNSPEC, `socktype` and AI_NUMERICSERV, waiting at most
+/// `timeout_ms`. Returns 0 with *out set (free it with freeaddrinfo), a getaddrinfo error
+/// code, or -1 when the timeout passed (the lookup finishes on its own thread and cleans up).
+int tend_getaddrinfo_timed(const char *host, const char *port, int socktype, int timeout_ms,
+                           struct addrinfo **out);
 
 #endif

@@ -4,6 +4,8 @@ import TendSystem
 /// table alone, so it works with or without a running monitor and never wakes it.
 public struct DaemonStatus: Codable, Sendable, Equatable {
     public enum State: String, Codable, Sendable {
+        /// A start is under way.
+        case starting = "STARTING"
         case running = "RUNNING"
         /// SIGTERM sent, waiting for the process to end.
         case stopping = "STOPPING"
@@ -70,6 +72,21 @@ public struct DaemonStatus: Codable, Sendable, Equatable {
             s.reason = record.lastExit == nil ? "wanted up, not running" : "wanted up, not running (no monitor has restarted it yet)"
         }
         return s
+    }
+}
+
+extension DaemonStatus.State {
+    /// The word for a daemon as the monitor holds it.
+    public init(_ state: Supervision.State) {
+        switch state.phase {
+        case .down: self = .stopped
+        case .starting: self = .starting
+        case .running: self = .running
+        case .stopping: self = .stopping
+        case .deciding: self = .exited
+        case .waiting: self = .waiting
+        case .held: self = .held
+        }
     }
 }
 

@@ -27,7 +27,7 @@ extension LuaStack {
         setField("cause", e.cause.rawValue)
         setField("code", e.code)
         setField("signal", e.signal)
-        setField("signal_name", e.signal.map { Signals.name($0) })
+        setField("signal_name", e.signal.map { Signal($0).name })
         setField("uptime", e.uptime)
         setField("reason", e.reason)
         setField("pid", e.pid)

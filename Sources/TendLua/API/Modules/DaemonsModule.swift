@@ -71,7 +71,7 @@ enum DaemonsModule {
         HostTypeSpec(name: "tend.ControlResult", doc: "What the monitor answered to start / stop / restart.", fields: [
             "ok: boolean -- every daemon did as asked", "monitor_pid: integer",
             "monitor_started: boolean -- this call started the monitor",
-            "items: {daemon: string, ok: boolean, message: string}[]",
+            "items: {daemon: string, ok: boolean, message: string, state?: string, pid?: integer, already: boolean}[] -- already: nothing needed doing",
         ]),
     ]
 
@@ -80,26 +80,23 @@ enum DaemonsModule {
                                 doc: String) -> HostFunctionSpec {
         fn(name, params: all ? [] : ["names: string[]"], returns: ["tend.ControlResult?", "string?"],
            returnDoc: "the monitor's answer, or nil and why it could not be asked", doc: doc) { ctx, call in
-            let requested = all ? nil : try call.stringArray(1)
+            // The monitor checks the names against its configuration: no daemons.lua here.
+            let request = ControlRequest(command, names: all ? [] : try call.stringArray(1), all: all)
             do {
-                let known = try names(ctx)
-                let selected = requested ?? known
-                let unknown = selected.filter { !known.contains($0) }
-                if !unknown.isEmpty {
-                    return call.failure("unknown daemon: \(unknown.joined(separator: ", ")) (known: \(known.joined(separator: ", ")))")
-                }
-                let launched = try MonitorConnection.ensure(home: ctx.home, configDir: ctx.paths.configDir,
-                                                            timeout: bounded(15, call))
-                let response = try ControlClient.send(ControlRequest(command, names: selected), home: ctx.home,
-                                                      timeout: bounded(120, call))
+                let (response, launched) = try MonitorConnection.send(request, home: ctx.home, configDir: ctx.paths.configDir,
+                                                                      timeout: bounded(15, call))
                 if let error = response.error { return call.failure(error) }
                 let s = call.stack
                 s.newTable(fields: 4)
                 s.setField("ok", response.ok)
                 s.setField("monitor_pid", response.monitorPID)
                 s.setField("monitor_started", launched != nil)
-                s.setField("items", JSONValue.array(response.items.map {
-                    .object(["daemon": .string($0.daemon), "ok": .bool($0.ok), "message": .string($0.message)])
+                s.setField("items", JSONValue.array(response.items.map { item in
+                    var o: [String: JSONValue] = ["daemon": .string(item.daemon), "ok": .bool(item.ok), "message": .string(item.message),
+                                                  "already": .bool(item.already ?? false)]
+                    if let state = item.state { o["state"] = .string(state) }
+                    if let pid = item.pid { o["pid"] = .int(Int64(pid)) }
+                    return .object(o)
                 }))
                 return 1
             } catch {

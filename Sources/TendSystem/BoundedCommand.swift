@@ -3,18 +3,15 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import TendSystem
-
 /// Runs a short command to completion with a deadline (health probes, `tend.process.run`):
 /// spawned like a daemon (own session and process group, stdin /dev/null), its output
-/// read from a pipe, and its whole process group killed if the deadline passes. Public
-/// for the CLI's calls of service managers (`tend service`).
+/// read from a pipe, and its whole process group torn down if the deadline passes.
 public enum BoundedCommand {
     public struct Result: Sendable, Equatable {
         /// Exit code, when it exited.
         public var code: Int32?
         /// Signal that killed it, when it was killed.
-        public var signal: Int32?
+        public var signal: Signal?
         public var stdout: String
         public var stderr: String
         public var timedOut: Bool
@@ -23,7 +20,10 @@ public enum BoundedCommand {
     }
 
     /// Output kept per stream and run; more is drained (so the child never blocks) and dropped.
-    static let outputLimit = 1 << 20
+    public static let outputLimit = 1 << 20
+
+    /// How long a command that overran gets between SIGTERM and SIGKILL.
+    static let termGrace = 0.25
 
     /// One of the child's output pipes, read without blocking until it closes.
     private final class Capture {
@@ -81,7 +81,8 @@ public enum BoundedCommand {
         let captures = [Capture(fd: out.read), Capture(fd: err.read)]
 
         // A pidfd tells us the moment it exits; without one, look every 10 ms.
-        let exitWatch = ProcessTable.identity(of: pid).flatMap { try? ProcessTable.openExitWatch($0) }
+        let identity = ProcessTable.identity(of: pid)
+        let exitWatch = identity.flatMap { try? ProcessTable.openExitWatch($0) }
         defer { if let exitWatch { close(exitWatch) } }
 
         var status: Int32? = nil
@@ -91,9 +92,8 @@ public enum BoundedCommand {
             if let s = reap(pid, block: false) { status = s; break }
             let remaining = deadline - Clock.monotonic()
             if remaining <= 0 {
-                // Our own unreaped child: its PID (and group) cannot have been reused.
-                kill(-pid, SIGKILL)
-                kill(pid, SIGKILL)
+                // Our own unreaped child leads its group: its PID and group are still ours.
+                if let identity { Teardown.run(StopTarget(main: identity, group: pid), timeout: termGrace) }
                 timedOut = true
                 break
             }
@@ -108,7 +108,7 @@ public enum BoundedCommand {
         var result = Result(code: nil, signal: nil, stdout: captures[0].text, stderr: captures[1].text,
                             timedOut: timedOut, truncated: captures.contains(where: \.truncated))
         if let s = status {
-            if s & 0x7f == 0 { result.code = (s >> 8) & 0xff } else { result.signal = s & 0x7f }
+            if s & 0x7f == 0 { result.code = (s >> 8) & 0xff } else { result.signal = Signal(s & 0x7f) }
         }
         return result
     }
