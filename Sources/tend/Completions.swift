@@ -1,6 +1,7 @@
 import ArgumentParser
 import TendCore
 import TendLua
+import TendSystem
 
 /// Shell completion of names, computed when the user presses TAB: the generated script
 /// calls back into `tend`, which reads the configuration the command line points at
@@ -27,13 +28,23 @@ enum Completions {
          Home.resolve(explicit: value(of: "--home", in: words)))
     }
 
-    /// The value of `--option VALUE` or `--option=VALUE`, unquoted as a shell would.
+    /// The value of `--option VALUE` or `--option=VALUE` as the shell would pass it:
+    /// the words arrive as typed, so quotes are removed and a leading `~/` expanded
+    /// (bash splits `--option=VALUE` into three words at the `=`).
     static func value(of option: String, in words: [String]) -> String? {
         var found: String?
         for (i, word) in words.enumerated() {
-            if word == option, i + 1 < words.count { found = words[i + 1] }
-            else if word.hasPrefix(option + "=") { found = String(word.dropFirst(option.count + 1)) }
+            if word == option, i + 1 < words.count {
+                found = words[i + 1] == "=" && i + 2 < words.count ? words[i + 2] : words[i + 1]
+            } else if word.hasPrefix(option + "=") {
+                found = String(word.dropFirst(option.count + 1))
+            }
         }
-        return found.map { $0.count >= 2 && ($0.hasPrefix("\"") || $0.hasPrefix("'")) && $0.last == $0.first ? String($0.dropFirst().dropLast()) : $0 }
+        guard var value = found else { return nil }
+        if value.count >= 2, value.first == "\"" || value.first == "'", value.last == value.first {
+            value = String(value.dropFirst().dropLast())
+        }
+        if value.hasPrefix("~/") { value = Home.userHome(Spawner.currentEnvironment()) + value.dropFirst() }
+        return value
     }
 }

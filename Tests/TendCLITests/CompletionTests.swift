@@ -39,6 +39,8 @@ final class CompletionTests: CLITestCase {
         try temp.writeDaemons(daemon("web", "sleep 100"))
         try temp.write("other/daemons.lua", daemon("elsewhere", "sleep 100"))
         XCTAssertEqual(try complete(["tend", "start", "--config-dir", "\(temp.root)/other", ""]), ["elsewhere"])
+        XCTAssertEqual(try complete(["tend", "stop", "--config-dir", "=", "~/other", ""], env: ["HOME": temp.root]), ["elsewhere"],
+                       "as bash splits --config-dir=~/other; ~ is the shell's to expand, so completion does it")
     }
 
     func testPluginNamesCompleteForRun() throws {

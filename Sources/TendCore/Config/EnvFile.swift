@@ -11,7 +11,7 @@ import TendSystem
 ///
 /// Unquoted values are taken as written, spaces around them dropped. A later line for
 /// the same key wins. Every bad line is a problem naming `file:line`.
-public struct EnvFile: Sendable, Equatable {
+public struct EnvFile: Sendable {
     public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
         public var file: String
         public var line: Int
@@ -22,10 +22,6 @@ public struct EnvFile: Sendable, Equatable {
     /// The variables in file order (a repeated key keeps its last value, at its first place).
     public private(set) var variables: [(key: String, value: String)] = []
     public private(set) var problems: [Problem] = []
-
-    public static func == (a: EnvFile, b: EnvFile) -> Bool {
-        a.problems == b.problems && a.variables.elementsEqual(b.variables) { $0 == $1 }
-    }
 
     public var dictionary: [String: String] {
         Dictionary(variables.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
