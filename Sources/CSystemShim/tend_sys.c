@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #ifdef __linux__
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #endif
 
@@ -57,6 +59,28 @@ int tend_pidfd_open(pid_t pid) {
     (void)pid;
     errno = ENOSYS;
     return -1;
+#endif
+}
+
+int tend_become_subreaper(void) {
+#ifdef __linux__
+    return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+int tend_peer_uid(int fd, uid_t *uid) {
+#ifdef __linux__
+    struct ucred cred;
+    socklen_t len = sizeof cred;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) return -1;
+    *uid = cred.uid;
+    return 0;
+#else
+    gid_t gid;
+    return getpeereid(fd, uid, &gid);
 #endif
 }
 

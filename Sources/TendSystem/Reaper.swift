@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CSystemShim
 
 /// One reaped child: its PID and raw wait status.
 public struct ReapedChild: Sendable, Equatable {
@@ -11,6 +12,12 @@ public struct ReapedChild: Sendable, Equatable {
 }
 
 public enum Reaper {
+    /// Makes orphaned descendants of this process its children again (Linux's child
+    /// subreaper), so a daemon's leftovers and a self-daemonizing program's child come back
+    /// to the monitor instead of init. False where the platform has no such thing.
+    @discardableResult
+    public static func becomeSubreaper() -> Bool { tend_become_subreaper() == 0 }
+
     /// True once our child `pid` has exited (it is reaped here).
     public static func hasExited(_ pid: Int32) -> Bool {
         var status: Int32 = 0

@@ -34,6 +34,9 @@ public struct Signal: Hashable, Sendable, CustomStringConvertible {
         ("SIGSYS", Signal(SIGSYS)),
     ]
 
+    /// Every name in the table, in its order (the editor stubs' `tend.Signal`).
+    public static var names: [String] { table.map(\.name) }
+
     /// `SIGTERM`, or `signal 42` for one without a name.
     public var name: String {
         Signal.table.first { $0.signal == self }?.name ?? "signal \(number)"
@@ -41,9 +44,11 @@ public struct Signal: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { name }
 
-    /// `TERM`, `SIGTERM`, `sigterm` or `15`; nil for anything else.
+    /// `TERM`, `SIGTERM`, `sigterm`, `15` or `signal 15` (what `name` gives for one
+    /// without a name); nil for anything else.
     public init?(parsing text: String) {
-        if let n = Int32(text) {
+        let number = text.hasPrefix("signal ") ? String(text.dropFirst("signal ".count)) : text
+        if let n = Int32(number) {
             guard n > 0 && n < 65 else { return nil }
             self.init(n)
             return

@@ -13,7 +13,7 @@ extension Tend {
 
         func run() throws {
             let context = CommandContext(global)
-            let summary = HealthSummary.compute(try context.specs().map(\.name), home: context.home)
+            let summary = HealthSummary.compute(try context.specs(), home: context.home)
             if score {
                 Output.line(String(summary.percent))
             } else {

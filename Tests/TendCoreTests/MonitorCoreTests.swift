@@ -34,6 +34,7 @@ final class MonitorCoreTests: XCTestCase {
             return alive.contains(identity)
         }
         func unwatch(_ daemon: String) {}
+        func isChild(_ identity: ProcessIdentity) -> Bool { true }
         func signal(_ target: StopTarget, _ signal: Signal) -> Int {
             signals.append((target, signal))
             return 1
@@ -179,7 +180,7 @@ final class MonitorCoreTests: XCTestCase {
         XCTAssertEqual(core.daemons["a"]?.history.events.last?.manual, false, "an automatic restart, counted")
     }
 
-    func testAMissedPolicyDeadlineLetsTheBuiltInPolicyDecideOnce() {
+    func testAMissedPolicyDeadlineLetsTheBuiltInPolicyDecideOnce() throws {
         boot()
         let p = started("a")
         die("a", p)
@@ -191,6 +192,10 @@ final class MonitorCoreTests: XCTestCase {
         core.fireDeadlines()
         XCTAssertEqual(processes.spawned.count, 2, "the built-in policy did not decide")
         XCTAssertTrue(core.daemons["a"]!.pendingLog.contains { $0.msg.contains("did not answer within 250 ms") })
+        // policy-hits.log (and so `tend why`) says the fallback decided, for which policy, and why.
+        let hit = try XCTUnwrap(core.daemons["a"]!.pendingLog.compactMap(PolicyHit.init(record:)).last)
+        XCTAssertEqual([hit.decision.version.rawValue, hit.decision.policy], ["fallback", "restart"])
+        XCTAssertTrue(hit.decision.problem?.contains("did not answer within 250 ms") ?? false, hit.decision.problem ?? "no problem")
         core.decided("a", ticket: ticket, RestartDecision(.restartNow, reason: "late", policy: "p"))
         core.drain()
         XCTAssertEqual(processes.spawned.count, 2, "the late answer started a second process")

@@ -13,6 +13,8 @@ final class SupervisionTests: XCTestCase {
     static let other = ProcessIdentity(pid: 8, startTime: 200)
     static let death = ExitInfo(cause: .killed, signal: 9, at: 1000, uptime: 5, pid: 7)
     static let sick = HealthResult(ok: false, reason: "port closed", at: 1000)
+    static let daemonizedExit = ExitInfo(cause: .exited, code: 0, at: 1000, uptime: 0.1, pid: 7, leftovers: [other])
+    static let daemonizedReason = "the program daemonized itself (pid 8 still running): run it in the foreground, or set forking = true"
     static let restartNow = RestartDecision(.restartNow, reason: "ok", policy: "p")
     let context = Supervision.Context(now: SupervisionTests.now, stopTimeout: 10, decideDeadline: 0.25)
 
@@ -38,7 +40,8 @@ final class SupervisionTests: XCTestCase {
 
     static let events: [(String, E)] = [
         ("start", .start), ("stop", .stop), ("restart", .restart), ("discovered", .discovered(.alive(other, stopping: false))),
-        ("exited", .exited(death)), ("spawned", .spawned(other)), ("spawnFailed", .spawnFailed(reason: "missing")),
+        ("exited", .exited(death)), ("daemonized", .daemonized(daemonizedExit)), ("handedOver", .handedOver(to: other, group: 8)),
+        ("spawned", .spawned(other)), ("spawnFailed", .spawnFailed(reason: "missing")),
         ("decided", .decided(restartNow, ticket: 1)), ("policyUnavailable", .policyUnavailable(ticket: 1, why: "worker died")),
         ("health", .health(sick)), ("configured", .configured(declared: false)), ("tick", .tick),
     ]
@@ -58,10 +61,12 @@ final class SupervisionTests: XCTestCase {
     static let cells: [Row] = [
         // down
         row(down, .start, manualStart, [spawnStart]),
-        row(down, .stop, down, [.saveNow], wantAfter: .down),
+        row(down, .stop, down, [.saveNow, .killLeftovers], wantAfter: .down),
         row(down, .restart, manualRestart, [spawnRestart]),
         row(down, .discovered(.alive(other, stopping: false)), .running(other), [.watch(other), .note("adopted pid 8 (identity verified)")]),
         row(down, .exited(death), down, []),
+        row(down, .daemonized(daemonizedExit), down, []),
+        row(down, .handedOver(to: other, group: 8), down, []),
         row(down, .spawned(other), .running(other), [.recordStart(other, .manualStart, reason: "started")]),
         row(down, .spawnFailed(reason: "missing"), down, []),
         row(down, .decided(restartNow, ticket: 1), down, []),
@@ -75,6 +80,8 @@ final class SupervisionTests: XCTestCase {
         row(starting, .restart, starting, []),
         row(starting, .discovered(.alive(other, stopping: false)), starting, []),
         row(starting, .exited(death), starting, []),
+        row(starting, .daemonized(daemonizedExit), starting, []),
+        row(starting, .handedOver(to: other, group: 8), starting, []),
         row(starting, .spawned(other), .running(other), [.recordStart(other, .automatic, reason: "killed by SIGKILL")]),
         row(starting, .spawnFailed(reason: "missing"), .held(reason: "cannot start: missing"), [.recordStartFailure(.automatic, reason: "missing")]),
         row(starting, .decided(restartNow, ticket: 1), starting, []),
@@ -88,6 +95,8 @@ final class SupervisionTests: XCTestCase {
         row(running, .restart, .stopping(pid, killAt: 1010, then: .restart), [.saveNow, .signal(.terminate)]),
         row(running, .discovered(.alive(other, stopping: false)), running, []),
         row(running, .exited(death), .deciding(death, ticket: 2, deadline: 1000.25), [.recordExit(death), .askPolicy(death, ticket: 2)]),
+        row(running, .daemonized(daemonizedExit), .held(reason: daemonizedReason), [.recordExit(daemonizedExit)]),
+        row(running, .handedOver(to: other, group: 8), .running(other), [.recordHandover(from: 7, to: other, group: 8)]),
         row(running, .spawned(other), running, []),
         row(running, .spawnFailed(reason: "missing"), running, []),
         row(running, .decided(restartNow, ticket: 1), running, []),
@@ -102,6 +111,9 @@ final class SupervisionTests: XCTestCase {
         row(stopping, .restart, .stopping(pid, killAt: 999, then: .restart), [.saveNow]),
         row(stopping, .discovered(.alive(other, stopping: false)), stopping, []),
         row(stopping, .exited(death), down, [.recordExit(death), .killLeftovers]),
+        row(stopping, .daemonized(daemonizedExit), down, [.recordExit(daemonizedExit), .killLeftovers]),
+        row(stopping, .handedOver(to: other, group: 8), .stopping(other, killAt: 999, then: .stayDown),
+            [.recordHandover(from: 7, to: other, group: 8), .signal(.terminate)]),
         row(stopping, .spawned(other), stopping, []),
         row(stopping, .spawnFailed(reason: "missing"), stopping, []),
         row(stopping, .decided(restartNow, ticket: 1), stopping, []),
@@ -111,10 +123,12 @@ final class SupervisionTests: XCTestCase {
         row(stopping, .tick, .stopping(pid, killAt: .infinity, then: .stayDown), [.note("stop timeout (10s): sending SIGKILL"), .signal(.kill)]),
         // deciding
         row(deciding, .start, manualStart, [spawnStart]),
-        row(deciding, .stop, down, [.saveNow], wantAfter: .down),
+        row(deciding, .stop, down, [.saveNow, .killLeftovers], wantAfter: .down),
         row(deciding, .restart, manualRestart, [spawnRestart]),
         row(deciding, .discovered(.alive(other, stopping: false)), deciding, []),
         row(deciding, .exited(death), deciding, []),
+        row(deciding, .daemonized(daemonizedExit), deciding, []),
+        row(deciding, .handedOver(to: other, group: 8), deciding, []),
         row(deciding, .spawned(other), deciding, []),
         row(deciding, .spawnFailed(reason: "missing"), deciding, []),
         row(deciding, .decided(restartNow, ticket: 1), starting, [.spawn(.automatic, reason: "killed by SIGKILL")]),
@@ -126,10 +140,12 @@ final class SupervisionTests: XCTestCase {
             [.decideByFallback(death, ticket: 1, why: "the policy did not answer within 250 ms")]),
         // waiting
         row(waiting, .start, manualStart, [spawnStart]),
-        row(waiting, .stop, down, [.saveNow], wantAfter: .down),
+        row(waiting, .stop, down, [.saveNow, .killLeftovers], wantAfter: .down),
         row(waiting, .restart, manualRestart, [spawnRestart]),
         row(waiting, .discovered(.alive(other, stopping: false)), waiting, []),
         row(waiting, .exited(death), waiting, []),
+        row(waiting, .daemonized(daemonizedExit), waiting, []),
+        row(waiting, .handedOver(to: other, group: 8), waiting, []),
         row(waiting, .spawned(other), waiting, []),
         row(waiting, .spawnFailed(reason: "missing"), waiting, []),
         row(waiting, .decided(restartNow, ticket: 1), waiting, []),
@@ -139,10 +155,12 @@ final class SupervisionTests: XCTestCase {
         row(waiting, .tick, starting, [.spawn(.automatic, reason: "killed by SIGKILL")]),
         // held
         row(held, .start, manualStart, [spawnStart]),
-        row(held, .stop, down, [.saveNow], wantAfter: .down),
+        row(held, .stop, down, [.saveNow, .killLeftovers], wantAfter: .down),
         row(held, .restart, manualRestart, [spawnRestart]),
         row(held, .discovered(.alive(other, stopping: false)), held, []),
         row(held, .exited(death), held, []),
+        row(held, .daemonized(daemonizedExit), held, []),
+        row(held, .handedOver(to: other, group: 8), held, []),
         row(held, .spawned(other), held, []),
         row(held, .spawnFailed(reason: "missing"), held, []),
         row(held, .decided(restartNow, ticket: 1), held, []),
@@ -170,6 +188,8 @@ final class SupervisionTests: XCTestCase {
             [.recordStart(other, .manualStart, reason: "started"), .saveNow, .signal(.terminate)]),
         row(starting, .spawned(other), want: .down, .stopping(other, killAt: 1010, then: .stayDown),
             [.recordStart(other, .automatic, reason: "killed by SIGKILL"), .saveNow, .signal(.terminate)]),
+        // A program that daemonized itself, wanted down: nothing to hold
+        row(running, .daemonized(daemonizedExit), want: .down, down, [.recordExit(daemonizedExit)]),
         // A death of a daemon wanted down is not a question for the policy
         row(running, .exited(death), want: .down, down, [.recordExit(death)]),
         row(running, .health(sick), want: .down, running, [.recordHealth(sick)]),

@@ -17,6 +17,14 @@ int tend_spawn(const char *path, char *const argv[], char *const envp[],
 /// pidfd_open(2); -1 with errno on failure (ENOSYS where absent).
 int tend_pidfd_open(pid_t pid);
 
+/// prctl(PR_SET_CHILD_SUBREAPER): orphaned descendants are re-parented to this process
+/// instead of init, so it learns of them and reaps them. -1 with errno where absent.
+int tend_become_subreaper(void);
+
+/// The user at the other end of a connected Unix socket (SO_PEERCRED on Linux,
+/// getpeereid elsewhere); 0 on success, -1 with errno.
+int tend_peer_uid(int fd, uid_t *uid);
+
 /// fcntl(F_SETPIPE_SZ); returns the new size or -1.
 int tend_set_pipe_size(int fd, int size);
 

@@ -13,14 +13,15 @@ public enum DirectStop {
         case stillRunning(pid: Int32, remained: [Int32])
     }
 
-    public static func stop(_ name: String, home: Home, timeout: Double) throws -> Outcome {
+    public static func stop(_ spec: DaemonSpec, home: Home) throws -> Outcome {
+        let name = spec.name
         var record = DaemonRecord.loadOrNew(home, name)
         record.wanted = .down
         record.nextAttemptAt = nil
         record.waitReason = nil
         record.heldDownReason = nil
         try record.save(home)
-        let verification = PidTracker(home: home).verify(name)
+        let verification = PidTracker(home: home, declared: [spec]).verify(name)
         guard verification.verdict == .running, let process = verification.process else {
             if verification.verdict == .stale, let pid = verification.pid, ProcessTable.identity(of: pid) != nil {
                 return .refusedUnverified(pid: pid, detail: verification.detail)
@@ -31,10 +32,10 @@ public enum DirectStop {
         // A daemon Tend started leads its own group: the group goes. A process some other
         // tool started may not: then only the process itself (and its strays) is signalled.
         let group = process.processGroup == identity.pid ? identity.pid : nil
-        let strays = ProcessTable.processes(withEnvironment: "TEND_HOME=\(home.root)", reporting: "TEND_DAEMON")
-            .filter { $0.value == name && $0.process.processGroup != group && $0.process.pid != identity.pid }
-            .map(\.process.identity)
-        let outcome = Teardown.run(StopTarget(main: identity, group: group, strays: strays), timeout: timeout)
+        let strays = TaggedProcesses.scan(home).all(of: name)
+            .filter { $0.processGroup != group && $0.pid != identity.pid }
+            .map(\.identity)
+        let outcome = Teardown.run(StopTarget(main: identity, group: group, strays: strays), timeout: spec.stopTimeout)
         guard outcome.remained.isEmpty else {
             return .stillRunning(pid: identity.pid, remained: outcome.remained.map(\.pid))
         }

@@ -1,4 +1,9 @@
 import TendSystem
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A client waiting for its daemons to settle (a start that waits for the spawn, a stop
 /// that waits for the death, a restart that waits for the new process).
@@ -18,6 +23,14 @@ struct PendingReply {
 extension Monitor {
     func acceptClients(_ listener: Int32) {
         while let fd = UnixSocket.accept(listener) {
+            // The home's modes are the first guard; the peer's user is the second: whoever
+            // opened them up, only this user drives this monitor.
+            let peer = UnixSocket.peerUID(fd)
+            guard peer == getuid() else {
+                reply(fd, ControlResponse(ok: false, monitorPID: getpidValue(),
+                                          error: "permission denied: this monitor belongs to uid \(getuid()), not to uid \(peer.map(String.init) ?? "unknown")"))
+                continue
+            }
             // Clients write their request right after connecting; one that does not
             // may hold the loop for this long at most.
             guard let line = try? UnixSocket.readLine(fd, timeout: 0.25),

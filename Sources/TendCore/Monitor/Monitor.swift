@@ -82,6 +82,7 @@ public final class Monitor {
         defer { closeFD(listener) }
         SignalPipe.ignore(.pipe)
         let signals = try SignalPipe([.child, .terminate, .interrupt, .hangup])
+        Reaper.becomeSubreaper()
 
         core.reload(reason: "monitor start")
         var greeted = false
@@ -181,7 +182,8 @@ public final class Monitor {
         guard let rt = core.daemons.values.first(where: { $0.state.phase.process?.pid == child.pid }) else { return }
         capture.drain(rt.name, into: rt.logger)   // its last lines come before its exit record
         let now = Clock.now()
-        core.post(rt.name, .exited(ExitInfo.fromWaitStatus(child.status, at: now, uptime: core.uptime(rt, at: now), pid: child.pid)))
+        let info = ExitInfo.fromWaitStatus(child.status, at: now, uptime: core.uptime(rt, at: now), pid: child.pid)
+        core.post(rt.name, deathEvent(rt, info, orphansComeHere: true))
     }
 
     /// An adopted process (not our child) ended: its status went to its real parent.
@@ -190,7 +192,53 @@ public final class Monitor {
         guard let rt = core.daemons[daemon], let process = rt.state.phase.process else { return }
         capture.drain(daemon, into: rt.logger)
         let now = Clock.now()
-        core.post(daemon, .exited(ExitInfo(cause: .exitedUnknown, at: now, uptime: core.uptime(rt, at: now), pid: process.pid)))
+        let info = ExitInfo(cause: .exitedUnknown, at: now, uptime: core.uptime(rt, at: now), pid: process.pid)
+        core.post(daemon, deathEvent(rt, info, orphansComeHere: false))
+    }
+
+    /// What a main process's death means: a plain exit, a program that daemonized itself
+    /// (it exited cleanly and left its tree running), or, with `forking`, a hand-over to the
+    /// process that carries on. Leftovers of any death are named in its exit.
+    func deathEvent(_ rt: DaemonRuntime, _ info: ExitInfo, orphansComeHere: Bool) -> Supervision.Event {
+        let left = survivors(of: rt, dead: info.pid, orphansComeHere: orphansComeHere)
+        guard !left.isEmpty else { return .exited(info) }
+        var withLeftovers = info
+        withLeftovers.leftovers = left.map(\.identity)
+        if rt.spec.forking {
+            let named = rt.spec.pidFile.flatMap(PidFile.pid(in:))
+            let next = left.first { $0.pid == named } ?? left.min { $0.startTime < $1.startTime }!
+            return .handedOver(to: next.identity, group: next.processGroup)
+        }
+        if info.cause == .exited && info.code == 0 { return .daemonized(withLeftovers) }
+        return .exited(withLeftovers)
+    }
+
+    /// The daemon's processes still alive after its main process died. The monitor is a
+    /// subreaper, so the orphans of a process it started are its own children now (a
+    /// short list); an adopted daemon's orphans went elsewhere, found by their environment.
+    private func survivors(of rt: DaemonRuntime, dead: Int32?, orphansComeHere: Bool) -> [ProcessSnapshot] {
+        if orphansComeHere, let children = ProcessTable.children(of: getpid()) {
+            let mains = Set(core.daemons.values.compactMap { $0.state.phase.process?.pid })
+            return children.filter { !mains.contains($0) }.compactMap { pid in
+                guard tagged(pid, daemon: rt.name),
+                      let snap = ProcessTable.snapshot(pid, withCommandLine: false), !snap.isZombie else { return nil }
+                return snap
+            }
+        }
+        return TaggedProcesses.scan(home).roots(of: rt.name).filter { $0.pid != dead }
+    }
+
+    /// Whether `pid` belongs to the daemon's tree, by its environment. A process in the
+    /// middle of an exec shows no environment for a moment: it is asked again (briefly).
+    private func tagged(_ pid: Int32, daemon: String) -> Bool {
+        for attempt in 0..<5 {
+            if let home = ProcessTable.environmentValue("TEND_HOME", of: pid) {
+                return home == self.home.root && ProcessTable.environmentValue("TEND_DAEMON", of: pid) == daemon
+            }
+            guard ProcessTable.identity(of: pid) != nil else { return false }
+            if attempt < 4 { _ = Poller.waitReadable([], timeout: 0.001) }
+        }
+        return false
     }
 }
 

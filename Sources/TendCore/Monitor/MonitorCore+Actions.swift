@@ -36,6 +36,16 @@ extension MonitorCore {
                                            fields: ["command": .array(rt.spec.argv(tendExecutable: tendExecutable).map { .string($0) })]))
             say("\(rt.name): cannot start: \(reason)")
 
+        case .recordHandover(let previous, let next, let group):
+            rt.facts.processGroup = group
+            rt.lifecycle("pid \(previous) exited and left pid \(next.pid) running (forking = true): pid \(next.pid) is the daemon now",
+                         at: wall, fields: ["pid": .int(Int64(next.pid))])
+            say("\(rt.name): handed over to pid \(next.pid)")
+            // Orphans come to the monitor (a subreaper), so it is usually our child; if not, watch it.
+            if !processes.isChild(next), !processes.watch(next, of: rt.name) {
+                post(rt.name, .exited(ExitInfo(cause: .exitedUnknown, at: wall, uptime: uptime(rt, at: wall), pid: next.pid)))
+            }
+
         case .watch(let pid):
             scheduleCheck(rt)
             if !processes.watch(pid, of: rt.name) {
@@ -63,7 +73,8 @@ extension MonitorCore {
                                        context: RestartContext(daemon: rt.spec, exit: info, history: rt.history, now: wall)))
 
         case .decideByFallback(let info, let ticket, let why):
-            let decision = scripts.fallbackDecision(RestartContext(daemon: rt.spec, exit: info, history: rt.history, now: wall))
+            var decision = scripts.fallbackDecision(RestartContext(daemon: rt.spec, exit: info, history: rt.history, now: wall))
+            (decision.policy, decision.version, decision.problem) = (rt.spec.policy, .fallback, why)
             rt.pendingLog.append(rt.logger.healthEventRecord(event: "policy_fallback", message: "\(rt.spec.policy): \(why); the built-in policy decided",
                                                              severity: .warning))
             decided(rt.name, ticket: ticket, decision)
@@ -110,7 +121,7 @@ extension MonitorCore {
 
     /// What a stop must reach: the main process, its group, and its descendants that left it.
     func stopTarget(_ rt: DaemonRuntime) -> StopTarget {
-        StopTarget(main: rt.state.phase.process ?? rt.facts.process, group: rt.facts.processGroup,
+        StopTarget(main: rt.state.phase.process, group: rt.facts.processGroup,
                    strays: processes.strays(of: rt.name, outside: rt.facts.processGroup))
     }
 

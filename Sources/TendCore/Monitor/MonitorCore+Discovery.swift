@@ -7,23 +7,11 @@ extension MonitorCore {
     /// declared whose recorded process still runs (so `stop` can reach them).
     func discoverAll() {
         let wall = clock.wall, mono = clock.monotonic
-        for name in recordedNames() where daemons[name] == nil {
-            guard let record = DaemonRecord.load(home, name), let process = record.process,
-                  processes.check(process) == .alive else { continue }
-            let spec = DaemonSpec(name: name, run: .command(record.command ?? []))
-            daemons[name] = DaemonRuntime(spec: spec, home: home, rotation: options.rotation)
-            post(name, .configured(declared: false))
+        for spec in UndeclaredDaemons.running(home, declared: Set(daemons.keys)) {
+            daemons[spec.name] = DaemonRuntime(spec: spec, home: home, rotation: options.rotation)
+            post(spec.name, .configured(declared: false))
         }
         for rt in daemons.values { post(rt.name, .discovered(discover(rt, wall: wall, monotonic: mono))) }
-    }
-
-    /// The names that have a state record in the home.
-    private func recordedNames() -> [String] {
-        ((try? FileSystem.list(home.stateDir)) ?? []).compactMap { file in
-            guard file.hasSuffix(".json") else { return nil }
-            let name = String(file.dropLast(5))
-            return DaemonName.validateForDaemon(name) == nil ? name : nil
-        }
     }
 
     private func discover(_ rt: DaemonRuntime, wall: Double, monotonic: Double) -> Supervision.Discovery {

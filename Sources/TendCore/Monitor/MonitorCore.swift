@@ -240,8 +240,7 @@ extension MonitorCore: ScriptAnswers {
     /// The policy-hit record of an answer to the question that is still open.
     func recordDecision(_ daemon: String, ticket: Int, _ decision: RestartDecision) {
         guard let rt = daemons[daemon], case .deciding(let info, let open, _) = rt.state.phase, open == ticket else { return }
-        rt.pendingLog.append(rt.logger.policyHitRecord(policy: decision.policy, action: decision.summary,
-                                                       context: decision.reason, fields: ["exit": .string(info.reason)]))
-        say("\(daemon): policy \(decision.policy): \(decision.summary) (\(decision.reason))")
+        rt.pendingLog.append(PolicyHit(ts: clock.wall, daemon: daemon, exit: info, decision: decision).record)
+        say("\(daemon): policy \(decision.source): \(decision.summary) (\(decision.reason))")
     }
 }

@@ -14,6 +14,8 @@ public protocol ProcessControl: AnyObject {
     /// Its exit comes back through the loop as an `exited` event.
     func watch(_ identity: ProcessIdentity, of daemon: String) -> Bool
     func unwatch(_ daemon: String)
+    /// Whether the process is our child (its exit then comes by SIGCHLD, with its status).
+    func isChild(_ identity: ProcessIdentity) -> Bool
     /// One step of the stop sequence (see `Teardown`).
     @discardableResult
     func signal(_ target: StopTarget, _ signal: Signal) -> Int

@@ -89,6 +89,11 @@ public enum Supervision {
         case restart                                // `tend restart`
         case discovered(Discovery)                  // at the monitor's start
         case exited(ExitInfo)                       // the process died
+        /// The main process exited cleanly and left descendants running: a program that
+        /// daemonized itself, with `forking` unset (`exit.leftovers` names them).
+        case daemonized(ExitInfo)
+        /// With `forking`: the main process exited and this descendant carries on as the daemon.
+        case handedOver(to: ProcessIdentity, group: Int32)
         case spawned(ProcessIdentity)
         case spawnFailed(reason: String)
         case decided(RestartDecision, ticket: Int)  // the policy's answer
@@ -108,9 +113,11 @@ public enum Supervision {
         case recordStartFailure(SpawnKind, reason: String)
         /// Watch a process we did not start (its exit descriptor).
         case watch(ProcessIdentity)
+        /// The daemon's process is now this descendant of the one that exited.
+        case recordHandover(from: Int32, to: ProcessIdentity, group: Int32)
         /// The stop sequence's signal to the process, its group and its strays.
         case signal(Signal)
-        /// The main process died during a stop: end what is left of it.
+        /// End what is left of the daemon's process tree (its group and its strays).
         case killLeftovers
         /// Ask the policy; the answer comes back as `decided` with this ticket.
         case askPolicy(ExitInfo, ticket: Int)
@@ -168,7 +175,13 @@ public enum Supervision {
         }
         func userStop() -> (State, [Action]) {
             s.want = .down
-            return go(.down, [.saveNow])
+            return go(.down, [.saveNow, .killLeftovers])   // what a death left behind goes too
+        }
+        func daemonizedItself(_ info: ExitInfo) -> (State, [Action]) {
+            guard s.want == .up, s.declared else { return go(.down, [.recordExit(info)]) }
+            let pids = (info.leftovers ?? []).map { String($0.pid) }.joined(separator: ", ")
+            return go(.held(reason: "the program daemonized itself (pid \(pids) still running): run it in the foreground, or set forking = true"),
+                      [.recordExit(info)])
         }
 
         switch (state.phase, event) {
@@ -193,6 +206,8 @@ public enum Supervision {
             case .nothing: return stay()
             }
         case (.down, .exited): return stay()                 // already handled
+        case (.down, .daemonized): return stay()
+        case (.down, .handedOver): return stay()
         case (.down, .spawned(let pid)):
             // Not expected (spawns come from `starting`), but a process we started must not
             // run unsupervised: keep it if wanted, else stop it.
@@ -214,6 +229,8 @@ public enum Supervision {
             return stay([.saveNow])
         case (.starting, .discovered): return stay()
         case (.starting, .exited): return stay()
+        case (.starting, .daemonized): return stay()
+        case (.starting, .handedOver): return stay()
         case (.starting(let kind, let reason), .spawned(let pid)):
             let record = Action.recordStart(pid, kind, reason: reason)
             return s.want == .up ? go(.running(pid), [record]) : startStopping(pid, then: .stayDown, [record])
@@ -239,6 +256,9 @@ public enum Supervision {
             return startStopping(pid, then: .stayDown)
         case (.running, .discovered): return stay()
         case (.running, .exited(let info)): return died(info, first: [.recordExit(info)])
+        case (.running, .daemonized(let info)): return daemonizedItself(info)
+        case (.running(let pid), .handedOver(let next, let group)):
+            return go(.running(next), [.recordHandover(from: pid.pid, to: next, group: group)])
         case (.running, .spawned): return stay()
         case (.running, .spawnFailed): return stay()
         case (.running, .decided): return stay()
@@ -258,7 +278,11 @@ public enum Supervision {
             s.want = .down
             return go(.stopping(pid, killAt: killAt, then: .stayDown), [.saveNow])
         case (.stopping, .discovered): return stay()
-        case (.stopping(_, _, let then), .exited(let info)):
+        case (.stopping(let pid, let killAt, let then), .handedOver(let next, let group)):
+            // The stop goes on with the process that carries on.
+            return go(.stopping(next, killAt: killAt, then: then),
+                      [.recordHandover(from: pid.pid, to: next, group: group), .signal(.terminate)])
+        case (.stopping(_, _, let then), .exited(let info)), (.stopping(_, _, let then), .daemonized(let info)):
             switch then {
             case .stayDown: return go(.down, [.recordExit(info), .killLeftovers])
             case .restart:
@@ -290,6 +314,8 @@ public enum Supervision {
         case (.deciding, .stop): return userStop()
         case (.deciding, .discovered): return stay()
         case (.deciding, .exited): return stay()
+        case (.deciding, .daemonized): return stay()
+        case (.deciding, .handedOver): return stay()
         case (.deciding, .spawned): return stay()
         case (.deciding, .spawnFailed): return stay()
         case (.deciding(let info, let ticket, _), .decided(let decision, let answered)):
@@ -318,6 +344,8 @@ public enum Supervision {
         case (.waiting, .stop): return userStop()
         case (.waiting, .discovered): return stay()
         case (.waiting, .exited): return stay()
+        case (.waiting, .daemonized): return stay()
+        case (.waiting, .handedOver): return stay()
         case (.waiting, .spawned): return stay()
         case (.waiting, .spawnFailed): return stay()
         case (.waiting, .decided): return stay()
@@ -336,6 +364,8 @@ public enum Supervision {
         case (.held, .stop): return userStop()
         case (.held, .discovered): return stay()
         case (.held, .exited): return stay()
+        case (.held, .daemonized): return stay()
+        case (.held, .handedOver): return stay()
         case (.held, .spawned): return stay()
         case (.held, .spawnFailed): return stay()
         case (.held, .decided): return stay()

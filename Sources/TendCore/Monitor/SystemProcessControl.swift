@@ -10,7 +10,7 @@ final class SystemProcessControl: ProcessControl {
     /// Exit descriptors of adopted processes, by daemon.
     private(set) var watches: [String: Int32] = [:]
     /// One scan of the process table per loop turn serves every stop of that turn.
-    private var strayScan: [String: [ProcessSnapshot]]?
+    private var tagged: TaggedProcesses?
 
     init(home: Home, capture: OutputCapture) {
         self.home = home
@@ -18,7 +18,7 @@ final class SystemProcessControl: ProcessControl {
     }
 
     /// A new loop turn: the process table may have changed.
-    func beginTurn() { strayScan = nil }
+    func beginTurn() { tagged = nil }
 
     func spawn(_ spec: DaemonSpec, argv: [String], environment: [String: String]) throws -> ProcessIdentity {
         let output = try capture.writeEnd(for: spec.name)
@@ -42,6 +42,10 @@ final class SystemProcessControl: ProcessControl {
         if let fd = watches.removeValue(forKey: daemon) { closeFD(fd) }
     }
 
+    func isChild(_ identity: ProcessIdentity) -> Bool {
+        ProcessTable.snapshot(identity.pid, withCommandLine: false).map { $0.parentPID == getpidValue() && $0.identity == identity } ?? false
+    }
+
     /// The daemon whose watch descriptor this is.
     func daemon(watchedBy fd: Int32) -> String? {
         watches.first { $0.value == fd }?.key
@@ -52,14 +56,8 @@ final class SystemProcessControl: ProcessControl {
     func remaining(_ target: StopTarget) -> [ProcessIdentity] { Teardown.remaining(target) }
 
     func strays(of daemon: String, outside group: Int32?) -> [ProcessIdentity] {
-        if strayScan == nil {
-            var scan: [String: [ProcessSnapshot]] = [:]
-            for (name, process) in ProcessTable.processes(withEnvironment: "TEND_HOME=\(home.root)", reporting: "TEND_DAEMON") {
-                if let name { scan[name, default: []].append(process) }
-            }
-            strayScan = scan
-        }
+        if tagged == nil { tagged = TaggedProcesses.scan(home) }
         // The ones still in the daemon's group are reached by the group signal.
-        return (strayScan?[daemon] ?? []).filter { $0.processGroup != group }.map(\.identity)
+        return (tagged?.all(of: daemon) ?? []).filter { $0.processGroup != group }.map(\.identity)
     }
 }

@@ -26,6 +26,11 @@ public struct DaemonSpec: Sendable, Equatable, Codable {
     public var policy: String
     /// Where it was declared, `file:line`, for messages.
     public var declaredAt: String
+    /// The program daemonizes itself (forks, the parent exits): the process that remains
+    /// is the daemon (systemd's `Type=forking`).
+    public var forking: Bool = false
+    /// Where such a program writes its PID (implies `forking`).
+    public var pidFile: String?
     /// The daemons this one needs (`after = { "db" }`): each must be ready before it
     /// starts. Checked at load: every name is declared, and there is no cycle.
     public var after: [String]
@@ -59,8 +64,8 @@ public struct DaemonSpec: Sendable, Equatable, Codable {
         self.limits = limits
     }
 
-    /// Decodes specs written before `after`, `readyTimeout`, `envFile` and `limits`
-    /// existed: those keys take their defaults.
+    /// Decodes specs written before `forking`, `pidFile`, `after`, `readyTimeout`,
+    /// `envFile` and `limits` existed: those keys take their defaults.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(name: try c.decode(String.self, forKey: .name), run: try c.decode(Run.self, forKey: .run),
@@ -75,6 +80,25 @@ public struct DaemonSpec: Sendable, Equatable, Codable {
                   readyTimeout: try c.decodeIfPresent(Double.self, forKey: .readyTimeout) ?? Self.defaultReadyTimeout,
                   envFile: try c.decodeIfPresent(String.self, forKey: .envFile),
                   limits: try c.decodeIfPresent(ResourceLimits.self, forKey: .limits) ?? ResourceLimits())
+        forking = try c.decodeIfPresent(Bool.self, forKey: .forking) ?? false
+        pidFile = try c.decodeIfPresent(String.self, forKey: .pidFile)
+    }
+
+    /// Whether a process's command line is this daemon's declared command: its argv (the
+    /// program by path or by name), or `tend run NAME` for a plugin. Used for a PID no
+    /// identity record vouches for.
+    public func isCommandLine(_ commandLine: [String]) -> Bool {
+        func sameProgram(_ a: String, _ b: String) -> Bool {
+            a == b || a.split(separator: "/").last == b.split(separator: "/").last
+        }
+        switch run {
+        case .command(let argv):
+            guard let first = argv.first, commandLine.count == argv.count, let actual = commandLine.first else { return false }
+            return sameProgram(actual, first) && Array(commandLine.dropFirst()) == Array(argv.dropFirst())
+        case .plugin(let plugin):
+            guard commandLine.count >= 3, let actual = commandLine.first else { return false }
+            return actual.split(separator: "/").last == "tend" && commandLine[1] == "run" && commandLine[2] == plugin
+        }
     }
 
     /// The argv to spawn, given the path of the `tend` executable (for plugins).

@@ -23,9 +23,11 @@ public struct ExitInfo: Codable, Sendable, Equatable {
     public var pid: Int32?
     /// More about the cause, when there is more (the failed check's reason).
     public var detail: String?
+    /// Processes of the daemon's tree still alive after it died (until a stop ends them).
+    public var leftovers: [ProcessIdentity]?
 
     public init(cause: DeathCause, code: Int32? = nil, signal: Int32? = nil, at: Double, uptime: Double? = nil,
-                pid: Int32? = nil, detail: String? = nil) {
+                pid: Int32? = nil, detail: String? = nil, leftovers: [ProcessIdentity]? = nil) {
         self.cause = cause
         self.code = code
         self.signal = signal
@@ -33,6 +35,7 @@ public struct ExitInfo: Codable, Sendable, Equatable {
         self.uptime = uptime
         self.pid = pid
         self.detail = detail
+        self.leftovers = leftovers
     }
 
     /// "exited with code 1", "killed by SIGKILL", "stale PID", …

@@ -5,7 +5,7 @@ import TendCore
 /// problem (unknown key, wrong type, missing command) instead of stopping at the first.
 struct DaemonBodyReader {
     static let keys = ["command", "plugin", "env", "env_file", "cwd", "stop_timeout", "restart", "health", "policy",
-                       "after", "ready_timeout", "limits"]
+                       "forking", "pidfile", "after", "ready_timeout", "limits"]
 
     let name: String
     let declaredAt: String
@@ -51,6 +51,8 @@ struct DaemonBodyReader {
             case "restart": spec.restart = restartLimits() ?? spec.restart
             case "health": spec.health = health()
             case "policy": spec.policy = scriptName(key, kind: .policy) ?? spec.policy
+            case "forking": spec.forking = bool(key) ?? false
+            case "pidfile": spec.pidFile = absolutePath(key)
             case "after": spec.after = daemonNames(key) ?? []
             case "ready_timeout": spec.readyTimeout = positiveNumber(key) ?? spec.readyTimeout
             case "env_file": spec.envFile = string(key).map(resolvedPath)
@@ -71,6 +73,7 @@ struct DaemonBodyReader {
                 problems.append("missing 'command' (e.g. command = {\"/usr/bin/prog\", \"--flag\"}) or 'plugin' (a plugin name)")
             }
         }
+        if spec.pidFile != nil { spec.forking = true }   // a PID file is what a forking program leaves
         return problems.isEmpty ? spec : nil
     }
 
@@ -87,6 +90,17 @@ struct DaemonBodyReader {
 
     private mutating func string(_ key: String) -> String? {
         guard let v = s.string(at: -1) else { wrongType(key, "a string"); return nil }
+        return v
+    }
+
+    private mutating func bool(_ key: String) -> Bool? {
+        guard let v = s.bool(at: -1) else { wrongType(key, "true or false"); return nil }
+        return v
+    }
+
+    private mutating func absolutePath(_ key: String) -> String? {
+        guard let v = string(key) else { return nil }
+        guard v.hasPrefix("/") else { problems.append("'\(key)' must be an absolute path, got \"\(v)\""); return nil }
         return v
     }
 

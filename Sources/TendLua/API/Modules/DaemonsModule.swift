@@ -9,24 +9,25 @@ enum DaemonsModule {
     static let functions: [HostFunctionSpec] = [
         fn("list", returns: ["string[]?", "string?"], returnDoc: "the names, or nil and why daemons.lua could not be read",
            doc: "The configured daemons' names, in daemons.lua order (the user's file, else the shipped default).") { ctx, call in
-            try call.attempt { call.stack.push(JSONValue.array(try names(ctx).map { .string($0) })) }
+            try call.attempt { call.stack.push(JSONValue.array(try specs(ctx).map { .string($0.name) })) }
         },
         fn("status", params: ["name?: string"], returns: ["tend.StatusReport|tend.DaemonStatus|nil", "string?"],
            returnDoc: "the report (one daemon's status when `name` is given), or nil and an error message",
            doc: "Status from the state files and the process table, as `tend status --format json` gives it.") { ctx, call in
             let one = try call.optionalString(1)
             return try call.attempt {
+                let declared = try specs(ctx)
                 if let one {
-                    guard try names(ctx).contains(one) else { throw LuaHostError("unknown daemon '\(one)'") }
-                    try pushCodable(DaemonStatus.read(one, home: ctx.home), call.stack)
+                    guard declared.contains(where: { $0.name == one }) else { throw LuaHostError("unknown daemon '\(one)'") }
+                    try pushCodable(DaemonStatus.read(one, home: ctx.home, tracker: PidTracker(home: ctx.home, declared: declared)), call.stack)
                 } else {
-                    try pushCodable(StatusReport.read(try names(ctx), home: ctx.home), call.stack)
+                    try pushCodable(StatusReport.read(declared, home: ctx.home), call.stack)
                 }
             }
         },
         fn("health", returns: ["tend.HealthSummary?", "string?"], returnDoc: "the summary, or nil and an error message",
            doc: "How many configured daemons are healthy (running, identity verified, last check passed), and why each is or is not.") { ctx, call in
-            try call.attempt { try pushCodable(HealthSummary.compute(try names(ctx), home: ctx.home), call.stack) }
+            try call.attempt { try pushCodable(HealthSummary.compute(try specs(ctx), home: ctx.home), call.stack) }
         },
         fn("monitor_running", returns: ["boolean", "integer?"], returnDoc: "whether a monitor runs for this home, and its PID",
            doc: "Whether the home's monitor runs (identity verified).") { ctx, call in
@@ -59,7 +60,7 @@ enum DaemonsModule {
             "daemon: string", "state: \"RUNNING\"|\"STOPPING\"|\"STOPPED\"|\"EXITED\"|\"WAITING\"|\"HELD\"|\"STALE\"",
             "pid?: integer", "uptime_seconds?: number", "restarts: integer", "last_exit?: string",
             "last_exit_at?: number", "wanted: \"up\"|\"down\"", "reason?: string -- why it is in this state",
-            "next_attempt_at?: number", "health?: table -- the last health check",
+            "next_attempt_at?: number", "health?: tend.HealthResult -- the last health check",
         ]),
         HostTypeSpec(name: "tend.StatusReport", doc: "Every configured daemon's status and the monitor's.", fields: [
             "monitor: {running: boolean, pid?: integer}", "daemons: tend.DaemonStatus[]",
@@ -105,13 +106,13 @@ enum DaemonsModule {
         }
     }
 
-    /// The configured daemons' names: daemons.lua is read once per Lua state (in a state
-    /// of its own), not on every call — startup's step 9 polls `health()`.
-    private static func names(_ ctx: TendContext) throws -> [String] {
-        if let cached = ctx.daemonNames { return cached }
-        let names = try DaemonsConfig.loadSpecs(paths: ctx.paths, home: ctx.home).map(\.name)
-        ctx.daemonNames = names
-        return names
+    /// The configured daemons: daemons.lua is read once per Lua state (in a state of its
+    /// own), not on every call — startup's step 9 polls `health()`.
+    static func specs(_ ctx: TendContext) throws -> [DaemonSpec] {
+        if let cached = ctx.declaredSpecs { return cached }
+        let specs = try DaemonsConfig.loadSpecs(paths: ctx.paths, home: ctx.home)
+        ctx.declaredSpecs = specs
+        return specs
     }
 
     /// A wait of at most `seconds`, cut to what is left of the caller's time budget.

@@ -107,7 +107,7 @@ enum ProcessModule {
             "cwd?: string", "env?: table<string, string> -- added to the inherited environment",
         ]),
         HostTypeSpec(name: "tend.RunResult", doc: "How a command ended.", fields: [
-            "code?: integer -- exit code, when it exited", "signal?: string -- e.g. \"SIGKILL\", when killed",
+            "code?: integer -- exit code, when it exited", "signal?: tend.Signal -- e.g. \"SIGKILL\", when killed",
             "stdout: string", "stderr: string",
             "timed_out: boolean", "truncated: boolean -- output beyond 1 MiB per stream was dropped",
         ]),
