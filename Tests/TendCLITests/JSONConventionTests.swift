@@ -65,6 +65,11 @@ final class JSONConventionTests: CLITestCase {
         _ = try document("pid", "health", "--format", "json", expect: 1)
         _ = try document("plugins", "--format", "json")
         _ = try document("check-config", "--format", "json")
+        let why = try document("why", "crasher", "--format", "json")
+        XCTAssertNotNil(((why["decisions"] as? [[String: Any]])?.first)?["uptime_seconds"], "\(why)")
+        try temp.write("deaths.json", #"[{"uptime": 3600, "code": 1}, {"uptime": 10, "code": 1}]"#)
+        let simulated = try document("policy", "simulate", "web", "--deaths", "\(temp.root)/deaths.json", "--format", "json")
+        XCTAssertEqual((simulated["decisions"] as? [[String: Any]])?.map { $0["elapsed_seconds"] as? Int }, [3600, 3610])
 
         let logs = try tend("logs", "web", "--json", "-n", "5").stdout.split(separator: "\n")
         XCTAssertFalse(logs.isEmpty)
@@ -94,7 +99,7 @@ final class JSONConventionTests: CLITestCase {
     func testEveryExampleInTheDocumentFollowsTheConvention() throws {
         let text = try FileSystem.readText("\(Self.repoRoot)/docs/json.md")
         let blocks = text.components(separatedBy: "```json\n").dropFirst().map { $0.components(separatedBy: "\n```")[0] }
-        XCTAssertGreaterThanOrEqual(blocks.count, 9, "an example per command")
+        XCTAssertGreaterThanOrEqual(blocks.count, 11, "an example per command")
         for block in blocks {
             // An example is one document, or JSON Lines (tend logs --json).
             let documents = block.hasPrefix("{\"") ? block.split(separator: "\n").map(String.init) : [block]
