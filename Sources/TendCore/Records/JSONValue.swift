@@ -38,9 +38,9 @@ public enum JSONValue: Sendable, Equatable, Codable, CustomStringConvertible {
         }
     }
 
-    /// Parses JSON text; throws on malformed input.
+    /// Parses JSON text; throws `JSONSyntax.Problem` (line:column) on malformed input.
     public static func parse(_ text: String) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        try JSONSyntax.parse(text)
     }
 
     public subscript(key: String) -> JSONValue? {
