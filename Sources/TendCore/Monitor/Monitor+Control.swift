@@ -23,18 +23,19 @@ struct PendingReply {
 extension Monitor {
     func acceptClients(_ listener: Int32) {
         while let fd = UnixSocket.accept(listener) {
+            // Clients write their request right after connecting; one that does not
+            // may hold the loop for this long at most.
+            let line = try? UnixSocket.readLine(fd, timeout: 0.25)
             // The home's modes are the first guard; the peer's user is the second: whoever
-            // opened them up, only this user drives this monitor.
+            // opened them up, only this user drives this monitor. (The request is read
+            // first, so the refused client gets this answer, not a broken pipe.)
             let peer = UnixSocket.peerUID(fd)
             guard peer == getuid() else {
                 reply(fd, ControlResponse(ok: false, monitorPID: getpidValue(),
                                           error: "permission denied: this monitor belongs to uid \(getuid()), not to uid \(peer.map(String.init) ?? "unknown")"))
                 continue
             }
-            // Clients write their request right after connecting; one that does not
-            // may hold the loop for this long at most.
-            guard let line = try? UnixSocket.readLine(fd, timeout: 0.25),
-                  let request = try? RecordCoding.decode(ControlRequest.self, from: line) else {
+            guard let line = line ?? nil, let request = try? RecordCoding.decode(ControlRequest.self, from: line) else {
                 reply(fd, ControlResponse(ok: false, monitorPID: getpidValue(), error: "malformed request"))
                 continue
             }

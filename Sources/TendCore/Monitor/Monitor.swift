@@ -229,16 +229,17 @@ public final class Monitor {
     }
 
     /// Whether `pid` belongs to the daemon's tree, by its environment. A process in the
-    /// middle of an exec shows no environment for a moment: it is asked again (briefly).
+    /// middle of an exec shows no environment for a moment: it is asked again, for up to
+    /// 50 ms (only such a process, just orphaned to us, ever costs that wait).
     private func tagged(_ pid: Int32, daemon: String) -> Bool {
-        for attempt in 0..<5 {
+        let deadline = Clock.monotonic() + 0.05
+        while true {
             if let home = ProcessTable.environmentValue("TEND_HOME", of: pid) {
                 return home == self.home.root && ProcessTable.environmentValue("TEND_DAEMON", of: pid) == daemon
             }
-            guard ProcessTable.identity(of: pid) != nil else { return false }
-            if attempt < 4 { _ = Poller.waitReadable([], timeout: 0.001) }
+            guard ProcessTable.identity(of: pid) != nil, Clock.monotonic() < deadline else { return false }
+            _ = Poller.waitReadable([], timeout: 0.002)
         }
-        return false
     }
 }
 
