@@ -18,12 +18,17 @@ extension Tend {
         )
 
         @OptionGroup var global: GlobalOptions
+        @Option(help: "Output format: table (one `file:line: message` a line) or json.") var format: Output.Format = .table
 
         func run() throws {
             let paths = ScriptPaths.resolve(explicitConfigDir: global.configDir)
             let report = ConfigChecker.run(paths: paths, home: global.resolvedHome)
-            for problem in report.problems { Output.line(problem.description) }
-            Output.line(report.summary)
+            switch format {
+            case .json: Output.line(JSONOutput.document(report.json))
+            case .table:
+                for problem in report.problems { Output.line(problem.description) }
+                Output.line(report.summary)
+            }
             if !report.ok { throw ExitCode(1) }
         }
     }

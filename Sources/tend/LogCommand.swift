@@ -21,7 +21,7 @@ extension Tend {
         @Option(name: .shortAndLong, help: ArgumentHelp("debug, info, warning (warn), error or critical.", valueName: "level"))
         var level: String = "info"
 
-        @Argument(help: "The daemon the record belongs to.")
+        @Argument(help: "The daemon the record belongs to.", completion: Completions.daemons)
         var name: String
 
         @Argument(help: "The message.")

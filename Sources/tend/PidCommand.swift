@@ -12,7 +12,7 @@ extension Tend {
         struct Read: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Print the PID in a daemon's PID file.")
             @OptionGroup var global: GlobalOptions
-            @Argument(help: "Daemon name.") var name: String
+            @Argument(help: "Daemon name.", completion: Completions.daemons) var name: String
 
             func run() throws {
                 let home = CommandContext(global).home
@@ -30,7 +30,7 @@ extension Tend {
                 abstract: "Record a running process as a daemon's (for daemons started by other tools).",
                 discussion: "Writes the PID file and the identity record (PID + start time) as of now; refuses a PID that is not running.")
             @OptionGroup var global: GlobalOptions
-            @Argument(help: "Daemon name.") var name: String
+            @Argument(help: "Daemon name.", completion: Completions.daemons) var name: String
             @Argument(help: "The PID.") var pid: Int32
 
             func run() throws {
@@ -51,7 +51,7 @@ extension Tend {
             static let configuration = CommandConfiguration(abstract: "Say whether the PID file names the running daemon, with process info.")
             @OptionGroup var global: GlobalOptions
             @Option(help: "Output format.") var format: Output.Format = .table
-            @Argument(help: "Daemon name.") var name: String
+            @Argument(help: "Daemon name.", completion: Completions.daemons) var name: String
 
             func run() throws {
                 try validateDaemonName(name)
@@ -60,11 +60,11 @@ extension Tend {
                 let info = v.process.map(ProcessInfoView.init)
                 switch format {
                 case .json:
-                    var object: [String: JSONValue] = ["daemon": .string(name), "verdict": .string(v.verdict.rawValue),
-                                                       "detail": .string(v.detail)]
-                    if let pid = v.pid { object["pid"] = .int(Int64(pid)) }
-                    if let info { object["process"] = info.json }
-                    Output.line(JSONValue.object(object).serialized(keysFirst: ["daemon", "verdict", "pid"]))
+                    var object: [String: JSONValue] = ["daemon": .string(name), "state": .string(v.verdict.rawValue),
+                                                       "ok": .bool(v.verdict == .running), "detail": .string(v.detail)]
+                    object.setIfPresent("pid", v.pid.map(JSONOutput.int))
+                    object.setIfPresent("process", info?.json)
+                    Output.line(JSONOutput.document(.object(object)))
                 case .table:
                     Output.line("\(name): \(v.verdict.rawValue)\(v.pid.map { " (pid \($0))" } ?? "") - \(v.detail)")
                     if let info { Output.line(info.lines.map { "  " + $0 }.joined(separator: "\n")) }
@@ -74,7 +74,9 @@ extension Tend {
         }
 
         struct Health: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "How many configured daemons have a verified running process.")
+            static let configuration = CommandConfiguration(
+                abstract: "How many configured daemons have a verified running process.",
+                discussion: "Exits 1 unless every configured daemon runs, like `tend health`.")
             @OptionGroup var global: GlobalOptions
             @Option(help: "Output format.") var format: Output.Format = .table
 
@@ -84,15 +86,17 @@ extension Tend {
                 let s = PidTracker(home: context.home, declared: specs).health(specs.map(\.name))
                 switch format {
                 case .json:
-                    Output.line(JSONValue.object([
-                        "total": .int(Int64(s.total)), "running": .int(Int64(s.running)), "percent": .int(Int64(s.percent)),
+                    Output.line(JSONOutput.document(.object([
+                        "ok": .bool(s.running == s.total), "percent": JSONOutput.int(s.percent),
+                        "counts": .object(["running": JSONOutput.int(s.running), "total": JSONOutput.int(s.total)]),
                         "stale": .array(s.stale.map { .string($0) }), "no_pid_file": .array(s.missing.map { .string($0) }),
-                    ]).serialized())
+                    ])))
                 case .table:
                     Output.line("\(s.running)/\(s.total) running (\(s.percent)%)")
                     if !s.stale.isEmpty { Output.line("stale: \(s.stale.joined(separator: ", "))") }
                     if !s.missing.isEmpty { Output.line("no PID file: \(s.missing.joined(separator: ", "))") }
                 }
+                if s.running != s.total { throw ExitCode(1) }
             }
         }
 
@@ -133,10 +137,12 @@ struct ProcessInfoView {
 
     var json: JSONValue {
         let s = snapshot
-        return .object(["pid": .int(Int64(s.pid)), "name": .string(s.name), "state": .string(s.state),
+        // `kernel_state` (R, S, Z, …) is not a daemon's `state`; `start_ticks` is the
+        // kernel's start time (clock ticks since boot), part of the identity, not a time.
+        return .object(["pid": JSONOutput.int(s.pid), "name": .string(s.name), "kernel_state": .string(s.state),
                         "rss_bytes": .int(s.residentBytes), "cpu_percent": .double((s.cpuPercent() * 10).rounded() / 10),
-                        "start_time": .int(Int64(s.startTime)), "started_at": .string(Clock.iso8601(s.startedAt)),
-                        "threads": .int(Int64(s.threads)), "cmdline": .array(s.commandLine.map { .string($0) })])
+                        "start_ticks": JSONOutput.int(s.startTime), "started_at": JSONOutput.time(s.startedAt),
+                        "threads": JSONOutput.int(s.threads), "cmdline": .array(s.commandLine.map { .string($0) })])
     }
 }
 

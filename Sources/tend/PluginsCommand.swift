@@ -17,13 +17,13 @@ extension Tend {
             switch format {
             case .json:
                 let items = entries.map { e -> JSONValue in
-                    var o: [String: JSONValue] = ["name": .string(e.name), "path": .string(e.path), "source": .string(e.source),
-                                                  "kind": e.kind.map { .string($0.rawValue) } ?? .null,
-                                                  "summary": e.summary.map { .string($0) } ?? .null]
-                    if let p = e.problem { o["problem"] = .string(p) }
+                    var o: [String: JSONValue] = ["name": .string(e.name), "path": .string(e.path), "source": .string(e.source)]
+                    o.setIfPresent("kind", e.kind.map { .string($0.rawValue) })
+                    o.setIfPresent("summary", e.summary.map(JSONValue.string))
+                    o.setIfPresent("problem", e.problem.map(JSONValue.string))
                     return .object(o)
                 }
-                Output.line(JSONValue.object(["plugins": .array(items)]).serialized())
+                Output.line(JSONOutput.document(.object(["plugins": .array(items)])))
             case .table:
                 if entries.isEmpty {
                     Output.line("no plugins (looked in \(context.paths.directories(.plugin).joined(separator: ", ")))")

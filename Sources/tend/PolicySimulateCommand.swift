@@ -41,7 +41,7 @@ extension Tend.Policy {
             let result = simulator.run(replayed)
             for problem in result.problems { Output.problem(problem) }
             switch format {
-            case .json: Output.line(SimulationOutput.json(result, simulator).serialized())
+            case .json: Output.line(JSONOutput.document(SimulationOutput.json(result, simulator)))
             case .table: Output.line(SimulationOutput.text(result, simulator))
             }
             if !result.problems.isEmpty { throw ExitCode(1) }

@@ -26,7 +26,7 @@ extension Tend {
         @Option(help: ArgumentHelp("Daemon plugins: seconds between ticks.", valueName: "seconds"))
         var interval: Double?
 
-        @Argument(help: "The plugin's name (plugins/NAME.lua).")
+        @Argument(help: "The plugin's name (plugins/NAME.lua).", completion: Completions.plugins)
         var name: String
 
         @Argument(parsing: .allUnrecognized, help: "Arguments passed to the plugin.")

@@ -31,25 +31,28 @@ enum SimulationOutput {
         return out
     }
 
+    /// docs/json.md: `ok` false when a death could not be replayed (exit 1 then).
     static func json(_ r: PolicySimulator.Result, _ sim: PolicySimulator) -> JSONValue {
         .object([
             "daemon": .string(sim.daemon.name),
             "policy": .string(sim.policyFile),
-            "started_at": .string(Clock.iso8601(r.start)),
+            "ok": .bool(r.problems.isEmpty),
+            "started_at": JSONOutput.time(r.start),
             "decisions": .array(r.steps.map(json)),
-            "not_replayed": .int(Int64(r.notReplayed)),
+            "counts": .object(["decisions": JSONOutput.int(r.steps.count), "not_replayed": JSONOutput.int(r.notReplayed)]),
             "problems": .array(r.problems.map { .string($0) }),
         ])
     }
 
+    /// `elapsed_seconds`: when the death happens, counted from the simulated start.
     private static func json(_ step: PolicySimulator.Step) -> JSONValue {
         var o: [String: JSONValue] = [
-            "at": .double(step.at), "exit": .string(step.exit.reason),
+            "elapsed_seconds": JSONOutput.seconds(step.at), "exit": .string(step.exit.reason),
             "action": .string(PolicyHit.actionName(step.decision.action)), "reason": .string(step.decision.reason),
             "version": .string(step.decision.version.rawValue),
         ]
-        if let uptime = step.exit.uptime { o["uptime"] = .double(uptime) }
-        if case .restartAfter(let delay) = step.decision.action { o["delay"] = .double(delay) }
+        o.setIfPresent("uptime_seconds", step.exit.uptime.map(JSONOutput.seconds))
+        if case .restartAfter(let delay) = step.decision.action { o["delay_seconds"] = JSONOutput.seconds(delay) }
         if !step.logged.isEmpty {
             // Without `ts`: the record's clock is the real one; the step's `at` is when it happened.
             o["logged"] = .array(step.logged.compactMap { record in

@@ -47,7 +47,7 @@ extension Tend {
             switch format {
             case .json:
                 outcomes = sequence.runAll()
-                Output.line(StartupReport.json(title: sequence.title, outcomes))
+                Output.line(JSONOutput.document(StartupReport.json(title: sequence.title, outcomes)))
             case .text:
                 let report = StartupReport(colour: Self.colourWanted())
                 report.header(sequence.title).forEach(Output.line)

@@ -10,7 +10,7 @@ extension Tend {
 
         @OptionGroup var global: GlobalOptions
         @Option(help: "Output format.") var format: Output.Format = .table
-        @Argument(help: "Daemon names (default: all).") var names: [String] = []
+        @Argument(help: "Daemon names (default: all).", completion: Completions.daemons) var names: [String] = []
 
         func run() throws {
             let context = CommandContext(global)
@@ -18,7 +18,7 @@ extension Tend {
             let selected = Set(try context.selectNames(names, all: false, orAllWhenEmpty: true, from: specs))
             let report = StatusReport.read(specs.filter { selected.contains($0.name) }, home: context.home, withUndeclared: names.isEmpty)
             switch format {
-            case .json: Output.line(try RecordCoding.encode(report).trimmingTrailingNewline)
+            case .json: Output.line(JSONOutput.document(report.json))
             case .table: Output.line(Self.render(report))
             }
         }
@@ -47,6 +47,5 @@ extension Tend {
 }
 
 extension String {
-    var trimmingTrailingNewline: String { hasSuffix("\n") ? String(dropLast()) : self }
     func ifEmpty(_ replacement: String) -> String { isEmpty ? replacement : self }
 }

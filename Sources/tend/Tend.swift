@@ -22,6 +22,8 @@ struct Tend: ParsableCommand {
             CheckConfig.self, Policy.self, New.self,
             // Plugins and the startup sequence
             Startup.self, Run.self, Plugins.self,
+            // The desktop: start at login
+            Service.self,
         ]
     )
 }

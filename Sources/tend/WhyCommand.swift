@@ -24,7 +24,7 @@ extension Tend {
             let decisions = try DecisionExplanation.read(name, home: context.home, count: n)
             switch format {
             case .json:
-                Output.line(JSONValue.object(["daemon": .string(name), "decisions": .array(decisions.map(Self.json))]).serialized())
+                Output.line(JSONOutput.document(.object(["daemon": .string(name), "decisions": .array(decisions.map(Self.json))])))
             case .table:
                 if decisions.isEmpty { return Output.line("\(name): no restart decisions recorded in \(context.home.policyHitsLog)") }
                 let count = decisions.count == 1 ? "decision" : "\(decisions.count) decisions"
@@ -66,11 +66,12 @@ extension Tend {
             }
         }
 
-        /// The policy-hit record's own fields (same names as in policy-hits.log) plus
-        /// what followed.
+        /// The policy-hit record's own fields (as in policy-hits.log, durations named by the
+        /// JSON convention: `uptime_seconds`, `delay_seconds`) plus what followed.
         static func json(_ d: DecisionExplanation) -> JSONValue {
             var o = d.hit.record.fields
             o["type"] = nil
+            for key in ["uptime", "delay"] { o.setIfPresent("\(key)_seconds", o.removeValue(forKey: key)) }
             o["ts"] = .string(Clock.iso8601(d.hit.ts))
             switch d.outcome {
             case .restarted(let pid, let at):

@@ -46,6 +46,13 @@ class CLITestCase: XCTestCase {
         return daemons.first ?? [:]
     }
 
+    /// `tend history NAME --format json`'s events, oldest first.
+    func historyEvents(_ name: String) throws -> [[String: Any]] {
+        let doc = try JSONSerializationLite.parse(try tend("history", name, "--format", "json").stdout)
+        XCTAssertEqual(doc["daemon"] as? String, name)
+        return try XCTUnwrap(doc["events"] as? [[String: Any]], "\(doc)")
+    }
+
     func pid(of name: String) throws -> Int32? {
         let s = try status(name)
         guard s["state"] as? String == "RUNNING" else { return nil }

@@ -20,7 +20,8 @@ final class PidTrackerTests: CLITestCase {
         try tend("start", "commit-daemon")
         let running = try XCTUnwrap(try waitForPID("commit-daemon"))
         let info = try JSONSerializationLite.parse(try tend("pid", "verify", "commit-daemon", "--format", "json").stdout)
-        XCTAssertEqual(info["verdict"] as? String, "RUNNING")
+        XCTAssertEqual(info["state"] as? String, "RUNNING")
+        XCTAssertEqual(info["ok"] as? Bool, true)
         let process = try XCTUnwrap(info["process"] as? [String: Any])
         XCTAssertEqual(process["pid"] as? Int, Int(running))
         XCTAssertEqual(process["name"] as? String, "sh")
@@ -32,7 +33,7 @@ final class PidTrackerTests: CLITestCase {
         XCTAssertTrue(cleanup.stdout.contains("1 stale PID file(s) removed"), cleanup.description)
         XCTAssertFalse(FileManager.default.fileExists(atPath: "\(temp.home)/.pids/context-daemon.pid"))
         XCTAssertTrue(FileManager.default.fileExists(atPath: "\(temp.home)/.pids/commit-daemon.pid"), "cleanup removed a live daemon's PID file")
-        XCTAssertEqual(try tend("pid", "health").stdout.split(separator: "\n").first, "1/2 running (50%)")
+        XCTAssertEqual(try tend("pid", "health", expect: 1).stdout.split(separator: "\n").first, "1/2 running (50%)")
     }
 
     func testCorruptPIDFileIsReportedNotFatal() throws {
@@ -49,13 +50,22 @@ final class PidTrackerTests: CLITestCase {
         try temp.writeDaemons(ticker("up") + ticker("down"))
         try tend("start", "up")
         XCTAssertNotNil(try waitForPID("up"))
-        let table = try tend("health").stdout
+        // Not all healthy: exit 1 in every format, the answer printed all the same.
+        let table = try tend("health", expect: 1).stdout
         XCTAssertTrue(table.hasPrefix("1/2 healthy (50%)"), table)
-        XCTAssertEqual(try tend("health", "--score").stdout, "50\n")
-        let json = try JSONSerializationLite.parse(try tend("health", "--format", "json").stdout)
+        XCTAssertEqual(try tend("health", "--score", expect: 1).stdout, "50\n")
+        let json = try JSONSerializationLite.parse(try tend("health", "--format", "json", expect: 1).stdout)
         XCTAssertEqual(json["percent"] as? Int, 50)
+        XCTAssertEqual(json["ok"] as? Bool, false)
+        XCTAssertEqual(json["counts"] as? [String: Int], ["healthy": 1, "total": 2])
         let entries = try XCTUnwrap(json["daemons"] as? [[String: Any]])
-        XCTAssertEqual(entries.map { $0["healthy"] as? Bool }, [true, false])
+        XCTAssertEqual(entries.map { $0["ok"] as? Bool }, [true, false])
+
+        // All healthy: exit 0.
+        try tend("start", "down")
+        XCTAssertNotNil(try waitForPID("down"))
+        XCTAssertEqual(try tend("health", "--score").stdout, "100\n")
+        XCTAssertEqual(try JSONSerializationLite.parse(try tend("health", "--format", "json").stdout)["ok"] as? Bool, true)
     }
 
     func testCorruptHistoryIsMovedAsideAndReported() throws {

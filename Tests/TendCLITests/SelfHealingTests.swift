@@ -17,12 +17,12 @@ final class SelfHealingTests: CLITestCase {
         XCTAssertNotEqual(new, old)
         // The history and the policy hit are written right after the restart: wait for them.
         let last = try XCTUnwrap(try Wait.value { () throws -> [String: Any]? in
-            let history = try JSONSerializationLite.parseAny(try self.tend("history", "context-daemon", "--format", "json").stdout) as? [[String: Any]]
-            return history?.last.flatMap { $0["new_pid"] as? Int == Int(new) ? $0 : nil }
+            let history = try self.historyEvents("context-daemon")
+            return history.last.flatMap { $0["new_pid"] as? Int == Int(new) ? $0 : nil }
         }, "no history event for the restart")
         XCTAssertEqual(last["reason"] as? String, "killed by SIGKILL")
         XCTAssertEqual(last["old_pid"] as? Int, Int(old))
-        XCTAssertEqual(last["success"] as? Bool, true)
+        XCTAssertEqual(last["ok"] as? Bool, true)
         XCTAssertTrue(Wait.until { ((try? String(contentsOfFile: "\(self.temp.home)/logs/policy-hits.log")) ?? "").contains("restart.lua") },
                       "no policy hit naming restart.lua")
     }
@@ -73,17 +73,15 @@ final class SelfHealingTests: CLITestCase {
         }
         let w = try XCTUnwrap(waiting, "never reached WAITING")
         XCTAssertTrue((w["reason"] as? String)?.contains("window full") == true, "\(w)")
-        XCTAssertNotNil(w["next_attempt_at"] as? Double)
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         func restartTimes() throws -> [Double] {
-            let h = try JSONSerializationLite.parseAny(try tend("history", "crasher", "--format", "json").stdout) as? [[String: Any]]
-            let formatter = ISO8601DateFormatter()
-            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-            return (h ?? []).filter { ($0["manual"] as? Bool) == false }
-                .compactMap { ($0["timestamp"] as? String).flatMap(formatter.date(from:))?.timeIntervalSince1970 }
+            try historyEvents("crasher").filter { ($0["manual"] as? Bool) == false }
+                .compactMap { ($0["ts"] as? String).flatMap(formatter.date(from:))?.timeIntervalSince1970 }
         }
         // Exactly the two restarts the window allows happened before the scheduled attempt
         // (a third may already have come if this machine is slow: it must come after it).
-        let due = try XCTUnwrap(w["next_attempt_at"] as? Double)
+        let due = try XCTUnwrap((w["next_attempt_at"] as? String).flatMap(formatter.date(from:))?.timeIntervalSince1970, "\(w)")
         let times = try XCTUnwrap(try Wait.value { () throws -> [Double]? in
             let t = try restartTimes()
             return t.count >= 2 ? t : nil
@@ -174,8 +172,7 @@ final class MonitorEdgeCaseTests: CLITestCase {
         // A window to measure CPU over (the spin, if any, would burn ~100 ticks in it).
         _ = Poller.waitReadable([], timeout: 1.5)
         XCTAssertLessThan(cpuTicks() - before, 30, "the monitor spins after the reload")
-        let history = try JSONSerializationLite.parseAny(try tend("history", "keeper", "--format", "json").stdout) as? [[String: Any]]
-        XCTAssertEqual(history?.count, 0)
+        XCTAssertEqual(try historyEvents("keeper").count, 0)
         XCTAssertFalse(FileManager.default.fileExists(atPath: "\(temp.home)/.pids/crasher.pid"), "crasher was restarted after its removal")
     }
 }

@@ -82,9 +82,9 @@ final class StartupCommandTests: CLITestCase {
         XCTAssertEqual(steps.map { $0["index"] as? Int }, Array(1...10))
         XCTAssertEqual(steps.map { $0["status"] as? String }, Array(repeating: "ok", count: 10))
         XCTAssertEqual(steps.last?["message"] as? String, "New project: golden-project")
-        XCTAssertEqual(doc["ok"] as? Int, 10)
-        XCTAssertEqual(doc["warnings"] as? Int, 0)
-        XCTAssertEqual(doc["failures"] as? Int, 0)
+        XCTAssertEqual(doc["ok"] as? Bool, true)
+        XCTAssertEqual(doc["counts"] as? [String: Int], ["passed": 10, "warnings": 0, "failures": 0])
+        XCTAssertTrue(steps.allSatisfy { $0["duration_seconds"] is Double || $0["duration_seconds"] is Int }, "\(steps)")
     }
 
     func testAUserCopyWithAnExtraStepRunsItWithoutRebuilding() throws {
@@ -138,7 +138,8 @@ final class StartupCommandTests: CLITestCase {
 
             """)
         let json = try JSONSerializationLite.parse(try tend("startup", "--project", project, "--format", "json", expect: 1).stdout)
-        XCTAssertEqual(json["failures"] as? Int, 1)
+        XCTAssertEqual((json["counts"] as? [String: Int])?["failures"], 1)
+        XCTAssertEqual(json["ok"] as? Bool, false)
     }
 
     func testABrokenStartupScriptIsReportedWithFileAndLine() throws {

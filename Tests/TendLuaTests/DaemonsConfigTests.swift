@@ -8,6 +8,14 @@ final class DaemonsConfigTests: LuaTestCase {
         return DaemonsConfig.load(file: file, host: try makeHost())
     }
 
+    /// `has(line, fragment)`: asserts that a problem at `line` contains `fragment`.
+    func problemChecker(_ config: DaemonsConfig, file: StaticString = #filePath) -> (Int, String) -> Void {
+        let lines = config.problems.map { "\($0.line ?? 0): \($0.message)" }
+        return { line, fragment in
+            XCTAssertTrue(lines.contains { $0.hasPrefix("\(line): ") && $0.contains(fragment) }, "\(line): \(fragment) in \(lines)", file: file)
+        }
+    }
+
     func testValidConfigBecomesSpecs() throws {
         let file = "\(configDir)/daemons.lua"
         let config = try load("""
@@ -83,11 +91,8 @@ final class DaemonsConfigTests: LuaTestCase {
             daemon "g" { command = {"/bin/true"}, health = 42 }
             daemon "h"
             """)
-        let lines = config.problems.map { "\($0.line ?? 0): \($0.message)" }
         XCTAssertEqual(config.specs, [])
-        func has(_ line: Int, _ fragment: String) {
-            XCTAssertTrue(lines.contains { $0.hasPrefix("\(line): ") && $0.contains(fragment) }, "\(line): \(fragment) in \(lines)")
-        }
+        let has = problemChecker(config)
         has(1, "'command' must be a list of strings")
         has(2, "'stop_timeout' must be a positive number")
         has(2, "'env.N' must be a string")

@@ -33,9 +33,11 @@ public final class LogFollower {
         if fd >= 0 { _ = closeLogDescriptor(fd) }
     }
 
-    /// The last `count` lines before the follow position (across backups), oldest first.
-    public func tail(count: Int, where include: (String) -> Bool = { _ in true }) throws -> [String] {
-        try LogTail.lastLines(path: path, count: count, current: fd >= 0 ? fd : nil, end: offset, where: include)
+    /// The last `count` lines before the follow position (across backups), oldest first;
+    /// `stop` as in `LogTail.lastLines`.
+    public func tail(count: Int, where include: (String) -> Bool = { _ in true },
+                     until stop: (String) -> Bool = { _ in false }) throws -> [String] {
+        try LogTail.lastLines(path: path, count: count, current: fd >= 0 ? fd : nil, end: offset, where: include, until: stop)
     }
 
     /// Lines completed since the previous call (possibly none). Never blocks.

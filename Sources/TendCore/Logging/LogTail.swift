@@ -10,25 +10,30 @@ import TendSystem
 /// a small one.
 public enum LogTail {
     /// Up to `count` lines accepted by `include`, oldest first. Blank lines are skipped.
-    /// A missing file is simply empty.
+    /// A missing file is simply empty. Reading stops early at the first line (going back)
+    /// for which `stop` holds: `--since` reads no further back than it needs.
     public static func lastLines(path: String, count: Int,
-                                 where include: (String) -> Bool = { _ in true }) throws -> [String] {
+                                 where include: (String) -> Bool = { _ in true },
+                                 until stop: (String) -> Bool = { _ in false }) throws -> [String] {
         let fd = retryingOnInterrupt { open(path, O_RDONLY | O_CLOEXEC) }
         if fd < 0 && errno != ENOENT { throw SystemError("open", path: path) }
         defer { if fd >= 0 { _ = closeLogDescriptor(fd) } }
         let end = fd >= 0 ? (FileSystem.info(fd: fd)?.size ?? 0) : 0
-        return try lastLines(path: path, count: count, current: fd >= 0 ? fd : nil, end: end, where: include)
+        return try lastLines(path: path, count: count, current: fd >= 0 ? fd : nil, end: end, where: include, until: stop)
     }
 
     /// As above, with the current file already open as `current`, read up to `end` (the
     /// follower reads from there on). A backup that is the same file as `current` (it was
     /// rotated meanwhile) is skipped.
     static func lastLines(path: String, count: Int, current: Int32?, end: Int64,
-                          where include: (String) -> Bool) throws -> [String] {
+                          where include: (String) -> Bool, until stop: (String) -> Bool) throws -> [String] {
         guard count > 0 else { return [] }
         var newestFirst: [String] = []
+        var stopped = false
         let collect: (String) -> Bool = { line in
-            if !line.isEmpty && include(line) { newestFirst.append(line) }
+            if line.isEmpty { return true }
+            if stop(line) { stopped = true; return false }
+            if include(line) { newestFirst.append(line) }
             return newestFirst.count < count
         }
         var skip: (UInt64, UInt64)?
@@ -37,7 +42,7 @@ public enum LogTail {
             if let info = FileSystem.info(fd: current) { skip = (info.inode, info.device) }
         }
         var index = 1
-        while newestFirst.count < count && index <= 1000 {
+        while !stopped && newestFirst.count < count && index <= 1000 {
             let backup = RotatingLogFile.backupPath(path, index)
             index += 1
             let fd = retryingOnInterrupt { open(backup, O_RDONLY | O_CLOEXEC) }

@@ -31,10 +31,24 @@ public struct DaemonSpec: Sendable, Equatable, Codable {
     public var forking: Bool = false
     /// Where such a program writes its PID (implies `forking`).
     public var pidFile: String?
+    /// The daemons this one needs (`after = { "db" }`): each must be ready before it
+    /// starts. Checked at load: every name is declared, and there is no cycle.
+    public var after: [String]
+    /// Seconds to wait for the daemons in `after` to be ready before this one is HELD.
+    public var readyTimeout: Double
+    /// An absolute path of KEY=VALUE lines (`EnvFile`), read when the daemon starts;
+    /// `environment` wins over it for a key in both.
+    public var envFile: String?
+    /// Resource limits set with `setrlimit` before exec.
+    public var limits: ResourceLimits
+
+    public static let defaultReadyTimeout: Double = 60
 
     public init(name: String, run: Run, environment: [String: String] = [:], workingDirectory: String? = nil,
                 stopTimeout: Double = 10, restart: RestartLimits = .seed, health: Health? = nil,
-                policy: String = "restart", declaredAt: String = "") {
+                policy: String = "restart", declaredAt: String = "", after: [String] = [],
+                readyTimeout: Double = DaemonSpec.defaultReadyTimeout, envFile: String? = nil,
+                limits: ResourceLimits = ResourceLimits()) {
         self.name = name
         self.run = run
         self.environment = environment
@@ -44,6 +58,30 @@ public struct DaemonSpec: Sendable, Equatable, Codable {
         self.health = health
         self.policy = policy
         self.declaredAt = declaredAt
+        self.after = after
+        self.readyTimeout = readyTimeout
+        self.envFile = envFile
+        self.limits = limits
+    }
+
+    /// Decodes specs written before `forking`, `pidFile`, `after`, `readyTimeout`,
+    /// `envFile` and `limits` existed: those keys take their defaults.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(name: try c.decode(String.self, forKey: .name), run: try c.decode(Run.self, forKey: .run),
+                  environment: try c.decode([String: String].self, forKey: .environment),
+                  workingDirectory: try c.decodeIfPresent(String.self, forKey: .workingDirectory),
+                  stopTimeout: try c.decode(Double.self, forKey: .stopTimeout),
+                  restart: try c.decode(RestartLimits.self, forKey: .restart),
+                  health: try c.decodeIfPresent(Health.self, forKey: .health),
+                  policy: try c.decode(String.self, forKey: .policy),
+                  declaredAt: try c.decode(String.self, forKey: .declaredAt),
+                  after: try c.decodeIfPresent([String].self, forKey: .after) ?? [],
+                  readyTimeout: try c.decodeIfPresent(Double.self, forKey: .readyTimeout) ?? Self.defaultReadyTimeout,
+                  envFile: try c.decodeIfPresent(String.self, forKey: .envFile),
+                  limits: try c.decodeIfPresent(ResourceLimits.self, forKey: .limits) ?? ResourceLimits())
+        forking = try c.decodeIfPresent(Bool.self, forKey: .forking) ?? false
+        pidFile = try c.decodeIfPresent(String.self, forKey: .pidFile)
     }
 
     /// Whether a process's command line is this daemon's declared command: its argv (the

@@ -71,13 +71,25 @@ public enum JSONValue: Sendable, Equatable, Codable, CustomStringConvertible {
     /// (log records read `ts, level, daemon, msg, …`).
     public func serialized(keysFirst first: [String] = []) -> String {
         var out = ""
-        write(to: &out, first: first)
+        write(to: &out, first: first, indent: nil)
+        return out
+    }
+
+    /// Indented by two spaces a level, keys sorted, `"key" : value` as JSONEncoder writes.
+    public func pretty() -> String {
+        var out = ""
+        write(to: &out, first: [], indent: 0)
         return out
     }
 
     public var description: String { serialized() }
 
-    private func write(to out: inout String, first: [String]) {
+    /// `indent` nil writes compact text; a number is the current depth of pretty text.
+    private func write(to out: inout String, first: [String], indent: Int?) {
+        let inner = indent.map { $0 + 1 }
+        func newline(_ depth: Int?) {
+            if let depth { out += "\n" + String(repeating: "  ", count: depth) }
+        }
         switch self {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
@@ -91,8 +103,10 @@ public enum JSONValue: Sendable, Equatable, Codable, CustomStringConvertible {
             out += "["
             for (i, v) in a.enumerated() {
                 if i > 0 { out += "," }
-                v.write(to: &out, first: [])
+                newline(inner)
+                v.write(to: &out, first: [], indent: inner)
             }
+            if !a.isEmpty { newline(indent) }
             out += "]"
         case .object(let o):
             out += "{"
@@ -100,10 +114,12 @@ public enum JSONValue: Sendable, Equatable, Codable, CustomStringConvertible {
             let rest = o.keys.filter { !leading.contains($0) }.sorted()
             for (i, k) in (leading + rest).enumerated() {
                 if i > 0 { out += "," }
+                newline(inner)
                 JSONValue.writeString(k, to: &out)
-                out += ":"
-                o[k]!.write(to: &out, first: [])
+                out += indent == nil ? ":" : " : "
+                o[k]!.write(to: &out, first: [], indent: inner)
             }
+            if !o.isEmpty { newline(indent) }
             out += "}"
         }
     }

@@ -24,6 +24,23 @@ public enum ConfigChecker {
             if ok { return "OK: \(config), \(scripts)" }
             return "\(n(problems.count, "problem", "problems")) in \(config), \(scripts)"
         }
+
+        /// `tend check-config --format json` (docs/json.md).
+        public var json: JSONValue {
+            var o: [String: JSONValue] = [
+                "ok": .bool(ok),
+                "counts": .object(["daemons": JSONOutput.int(daemons), "policies": JSONOutput.int(policies),
+                                   "health_checks": JSONOutput.int(healthChecks), "plugins": JSONOutput.int(plugins),
+                                   "problems": JSONOutput.int(problems.count)]),
+                "problems": .array(problems.map { p in
+                    var item: [String: JSONValue] = ["file": .string(p.file), "message": .string(p.message)]
+                    item.setIfPresent("line", p.line.map(JSONOutput.int))
+                    return .object(item)
+                }),
+            ]
+            o.setIfPresent("daemons_file", daemonsFile.map(JSONValue.string))
+            return .object(o)
+        }
     }
 
     public static func run(paths: ScriptPaths, home: Home) -> Report {

@@ -4,16 +4,20 @@ import TendCore
 /// Reads the `{ … }` of one daemon declaration into a `DaemonSpec`, collecting every
 /// problem (unknown key, wrong type, missing command) instead of stopping at the first.
 struct DaemonBodyReader {
-    static let keys = ["command", "plugin", "env", "cwd", "stop_timeout", "restart", "health", "policy", "forking", "pidfile"]
+    static let keys = ["command", "plugin", "env", "env_file", "cwd", "stop_timeout", "restart", "health", "policy",
+                       "forking", "pidfile", "after", "ready_timeout", "limits"]
 
     let name: String
     let declaredAt: String
+    /// The folder of the file the declaration is in: a relative `env_file` is found there.
+    let configFolder: String
     let host: LuaHost
     private(set) var problems: [String] = []
 
-    init(name: String, declaredAt: String, host: LuaHost) {
+    init(name: String, declaredAt: String, configFolder: String, host: LuaHost) {
         self.name = name
         self.declaredAt = declaredAt
+        self.configFolder = configFolder
         self.host = host
     }
 
@@ -49,6 +53,10 @@ struct DaemonBodyReader {
             case "policy": spec.policy = scriptName(key, kind: .policy) ?? spec.policy
             case "forking": spec.forking = bool(key) ?? false
             case "pidfile": spec.pidFile = absolutePath(key)
+            case "after": spec.after = daemonNames(key) ?? []
+            case "ready_timeout": spec.readyTimeout = positiveNumber(key) ?? spec.readyTimeout
+            case "env_file": spec.envFile = string(key).map(resolvedPath)
+            case "limits": spec.limits = resourceLimits() ?? spec.limits
             default: unknown.append(key)
             }
         }
@@ -124,6 +132,65 @@ struct DaemonBodyReader {
         if count != n { problems.append("'\(key)' must be a plain list of strings (no named keys)"); return nil }
         if items.isEmpty && !bad { problems.append("'\(key)' is empty: give at least the program to run"); return nil }
         return bad ? nil : items
+    }
+
+    /// `{ "db", "cache" }`: daemon names (whether they are declared is checked once the
+    /// whole file is read).
+    private mutating func daemonNames(_ key: String) -> [String]? {
+        guard s.isTable(at: -1) else { wrongType(key, "a list of daemon names, e.g. {\"db\"}"); return nil }
+        let n = s.rawLength(at: -1)
+        var count = 0
+        s.forEach(-1) { count += 1 }
+        if count != n { problems.append("'\(key)' must be a plain list of daemon names (no named keys)"); return nil }
+        var names: [String] = []
+        var bad = false
+        for i in 0..<n {
+            s.rawGet(-1, i + 1)
+            defer { s.pop() }
+            guard let v = s.string(at: -1) else {
+                problems.append("'\(key)'[\(i + 1)] must be a daemon name, got \(s.describeValue(at: -1))")
+                bad = true
+                continue
+            }
+            if let problem = DaemonName.validate(v) { problems.append("'\(key)'[\(i + 1)]: \(problem)"); bad = true }
+            else if v == name { problems.append("'\(key)' names the daemon itself"); bad = true }
+            else if !names.contains(v) { names.append(v) }
+        }
+        return bad ? nil : names
+    }
+
+    /// Absolute, or relative to the folder of daemons.lua.
+    private func resolvedPath(_ path: String) -> String {
+        path.hasPrefix("/") ? path : "\(configFolder)/\(path)"
+    }
+
+    /// `{ nofile = 4096, nproc = 64, core = 0, memory_mb = 512 }`: whole numbers, positive
+    /// (core may be 0: no core dumps), each key one of `ResourceLimits.keys`.
+    private mutating func resourceLimits() -> ResourceLimits? {
+        guard s.isTable(at: -1) else { wrongType("limits", "a table { nofile = N, nproc = N, core = N, memory_mb = N }"); return nil }
+        var limits = ResourceLimits()
+        var errors: [String] = []
+        s.forEach(-1) {
+            let k = s.string(at: -2) ?? s.describeKey(at: -2)
+            guard ResourceLimits.keys.contains(k) else {
+                errors.append("unknown key 'limits.\(k)' (known keys: \(ResourceLimits.keys.joined(separator: ", ")))")
+                return
+            }
+            let least: Int64 = k == "core" ? 0 : 1
+            let most = k == "memory_mb" ? Int64(ResourceLimits.maxMemoryMB) : Int64.max
+            guard let v = s.integer(at: -1), v >= least, v <= most else {
+                errors.append("'limits.\(k)' must be a whole number \(least == 0 ? ">= 0" : "> 0")\(k == "memory_mb" ? " and <= \(most)" : ""), got \(s.describeValue(at: -1))")
+                return
+            }
+            switch k {
+            case "nofile": limits.nofile = UInt64(v)
+            case "nproc": limits.nproc = UInt64(v)
+            case "core": limits.core = UInt64(v)
+            default: limits.memoryMB = UInt64(v)
+            }
+        }
+        problems += errors.sorted()
+        return errors.isEmpty ? limits : nil
     }
 
     /// `{KEY = "value"}`

@@ -8,7 +8,8 @@ import TendSystem
 ///                     restart = { max_per_hour = 3, cooldown = 60 },
 ///                     health = "process_alive" | { check = "tcp_port", port = 80, interval = 30 }
 ///                              | function(d) return ok, reason end,
-///                     policy = "restart" }
+///                     policy = "restart", after = { "db" }, ready_timeout = 60,
+///                     env_file = "web.env", limits = { nofile = 4096, memory_mb = 512 } }
 ///
 /// Every problem is collected (not just the first), each as `file:line: message` at the
 /// line of its daemon's declaration. Daemons with problems are left out of `specs`.
@@ -69,11 +70,41 @@ public struct DaemonsConfig: Sendable {
             }
             seen[name] = at
             bodyHandedOn = true
-            var reader = DaemonBodyReader(name: name, declaredAt: at, host: host)
+            var reader = DaemonBodyReader(name: name, declaredAt: at, configFolder: FileSystem.parentDirectory(of: d.file), host: host)
             let spec = reader.read(d)
             problems += reader.problems.map { ScriptProblem(file: d.file, line: d.line, message: "daemon '\(name)': \($0)") }
             if let spec, reader.problems.isEmpty { specs.append(spec) }
         }
+        checkAcrossDaemons(declared: seen.keys.sorted(), at: seen)
+    }
+
+    /// What no single declaration shows: `after` names and cycles, and env files. A
+    /// daemon with such a problem is left out of `specs` like any other.
+    private mutating func checkAcrossDaemons(declared: [String], at declaredAt: [String: String]) {
+        var refused = Set<String>()
+        func report(_ daemon: String, _ message: String) {
+            let loc = declaredAt[daemon].flatMap { LuaError.parseLocation($0 + ":") }
+            problems.append(ScriptProblem(file: loc?.file ?? file, line: loc?.line, message: "daemon '\(daemon)': \(message)"))
+            refused.insert(daemon)
+        }
+        for spec in specs {
+            guard let path = spec.envFile else { continue }
+            do { _ = try EnvFile.load(path) } catch let error as EnvFile.LoadError {
+                switch error {
+                case .invalid(let bad):
+                    problems += bad.map { ScriptProblem(file: $0.file, line: $0.line, message: "\($0.message) (env_file of daemon '\(spec.name)')") }
+                    refused.insert(spec.name)
+                default: report(spec.name, "env_file: \(error)")
+                }
+            } catch {
+                report(spec.name, "env_file: \(error)")
+            }
+        }
+        for problem in StartOrder.problems(specs, declared: declared) {
+            report(problem.daemon, problem.message)
+            refused.formUnion(problem.concerns)
+        }
+        specs.removeAll { refused.contains($0.name) }
     }
 }
 

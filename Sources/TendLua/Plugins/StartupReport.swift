@@ -58,20 +58,20 @@ public struct StartupReport: Sendable {
         return (lines + footer(outcomes)).joined(separator: "\n")
     }
 
-    /// `--format json`: `{title, steps: [{index, title, status, message, duration_ms}],
-    /// ok, warnings, failures}` where ok, warnings and failures count steps.
-    public static func json(title: String, _ outcomes: [StepOutcome]) -> String {
+    /// `--format json` (docs/json.md): `{title, ok, counts: {passed, warnings, failures},
+    /// steps: [{index, title, status, message, duration_seconds}]}`; `ok` is false when a
+    /// step failed (the exit status is 1 then).
+    public static func json(title: String, _ outcomes: [StepOutcome]) -> JSONValue {
         let (warnings, failures) = counts(outcomes)
         let steps = outcomes.map { o -> JSONValue in
-            .object(["index": .int(Int64(o.index)), "title": .string(o.title), "status": .string(o.status.rawValue),
-                     "message": .string(o.message), "duration_ms": .double(o.durationMs)])
+            .object(["index": JSONOutput.int(o.index), "title": .string(o.title), "status": .string(o.status.rawValue),
+                     "message": .string(o.message), "duration_seconds": JSONOutput.seconds(o.durationMs / 1000)])
         }
-        let doc: JSONValue = .object([
-            "title": .string(title), "steps": .array(steps),
-            "ok": .int(Int64(outcomes.count - warnings - failures)),
-            "warnings": .int(Int64(warnings)), "failures": .int(Int64(failures)),
+        return .object([
+            "title": .string(title), "ok": .bool(failures == 0), "steps": .array(steps),
+            "counts": .object(["passed": JSONOutput.int(outcomes.count - warnings - failures),
+                               "warnings": JSONOutput.int(warnings), "failures": JSONOutput.int(failures)]),
         ])
-        return doc.serialized(keysFirst: ["title", "steps", "ok", "warnings", "failures"])
     }
 
     public static func counts(_ outcomes: [StepOutcome]) -> (warnings: Int, failures: Int) {
