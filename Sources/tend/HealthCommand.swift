@@ -4,6 +4,7 @@ import TendCore
 extension Tend {
     struct Health: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "health",
             abstract: "Health summary: N/M healthy with percentage, and each daemon's state and reason.",
             discussion: "Exits 1 unless every daemon is healthy (in every format), so `tend health && …` works in scripts.")
 

@@ -5,6 +5,7 @@ import TendSystem
 extension Tend {
     struct History: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "history",
             abstract: "Show a daemon's restart history (newest 100 events).")
 
         @OptionGroup var global: GlobalOptions

@@ -11,6 +11,7 @@ extension Tend {
     /// `tend new policy|check|plugin NAME`: a commented starter file in the config dir.
     struct New: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "new",
             abstract: "Write a commented starter policy, health check or plugin into the config dir.",
             discussion: "policies/NAME.lua, policies/health/NAME.lua or plugins/NAME.lua under --config-dir; an existing file is never overwritten.")
 

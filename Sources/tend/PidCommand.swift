@@ -6,11 +6,12 @@ extension Tend {
     /// The seed's pid-tracker.py.
     struct Pid: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "pid",
             abstract: "Read, verify and clean up PID files (identity = PID + start time).",
             subcommands: [Read.self, Write.self, Verify.self, Health.self, Cleanup.self])
 
         struct Read: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Print the PID in a daemon's PID file.")
+            static let configuration = CommandConfiguration(commandName: "read", abstract: "Print the PID in a daemon's PID file.")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "Daemon name.", completion: Completions.daemons) var name: String
 
@@ -27,6 +28,7 @@ extension Tend {
 
         struct Write: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "write",
                 abstract: "Record a running process as a daemon's (for daemons started by other tools).",
                 discussion: "Writes the PID file and the identity record (PID + start time) as of now; refuses a PID that is not running.")
             @OptionGroup var global: GlobalOptions
@@ -48,7 +50,7 @@ extension Tend {
         }
 
         struct Verify: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Say whether the PID file names the running daemon, with process info.")
+            static let configuration = CommandConfiguration(commandName: "verify", abstract: "Say whether the PID file names the running daemon, with process info.")
             @OptionGroup var global: GlobalOptions
             @Option(help: "Output format.") var format: Output.Format = .table
             @Argument(help: "Daemon name.", completion: Completions.daemons) var name: String
@@ -75,6 +77,7 @@ extension Tend {
 
         struct Health: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "health",
                 abstract: "How many configured daemons have a verified running process.",
                 discussion: "Exits 1 unless every configured daemon runs, like `tend health`.")
             @OptionGroup var global: GlobalOptions
@@ -101,7 +104,7 @@ extension Tend {
         }
 
         struct Cleanup: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Remove stale PID files (only those), naming each.")
+            static let configuration = CommandConfiguration(commandName: "cleanup", abstract: "Remove stale PID files (only those), naming each.")
             @OptionGroup var global: GlobalOptions
 
             func run() throws {

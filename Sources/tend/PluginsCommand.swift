@@ -6,6 +6,7 @@ extension Tend {
     /// `tend plugins`: every plugin on the search path, what it is, and which file wins.
     struct Plugins: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "plugins",
             abstract: "List the Lua plugins: name, kind, summary and the file that wins (user copy or shipped).")
 
         @OptionGroup var global: GlobalOptions

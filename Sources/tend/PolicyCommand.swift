@@ -4,6 +4,7 @@ extension Tend {
     /// `tend policy …`: tools for people writing restart policies.
     struct Policy: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "policy",
             abstract: "Tools for writing restart policies.",
             subcommands: [Simulate.self])
     }

@@ -7,6 +7,7 @@ extension Tend.Policy {
     /// `tend policy simulate NAME --deaths FILE`: a policy tried without a single crash.
     struct Simulate: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "simulate",
             abstract: "Replay a list of deaths through a daemon's restart policy, changing nothing.",
             discussion: """
                 FILE is a JSON array of deaths, each {"uptime": s, "code": N} or {"uptime": s, "signal": "SIGKILL"}. \

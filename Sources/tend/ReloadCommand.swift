@@ -4,6 +4,7 @@ import TendCore
 extension Tend {
     struct Reload: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "reload",
             abstract: "Make the running monitor re-read daemons.lua, the policies and the health checks.",
             discussion: "The same as sending it SIGHUP. A configuration with errors is refused; the running one stays in force.")
 

@@ -4,6 +4,7 @@ import TendCore
 extension Tend {
     struct Restart: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "restart",
             abstract: "Restart daemons (not counted against the restart policy's limits).")
 
         @OptionGroup var global: GlobalOptions

@@ -9,6 +9,7 @@ extension Tend {
     /// the monitor runs a daemon declared with `plugin = "NAME"`).
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "run",
             abstract: "Run a Lua plugin: a command (run(args)) or a daemon (tick(ctx) every interval).",
             discussion: """
                 The plugin is plugins/NAME.lua in the config dir, else the shipped one (`tend plugins` \

@@ -13,11 +13,13 @@ extension Tend {
     /// platform's manager (systemd user unit, launchd agent).
     struct Service: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "service",
             abstract: "Start the monitor at login: a systemd user unit or a launchd agent.",
             subcommands: [Install.self, Uninstall.self, Status.self])
 
         struct Install: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "install",
                 abstract: "Write the unit for this home and config dir, then enable and start it.",
                 discussion: """
                     systemd: $XDG_CONFIG_HOME/systemd/user/tend.service (default ~/.config), enabled \
@@ -55,6 +57,7 @@ extension Tend {
 
         struct Uninstall: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "uninstall",
                 abstract: "Stop and disable the unit, then remove its file (the daemons keep running).")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var manager: ManagerChoice
@@ -75,6 +78,7 @@ extension Tend {
 
         struct Status: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "status",
                 abstract: "Say whether the unit is installed, up to date, enabled and running; exit 1 if not installed.")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var manager: ManagerChoice

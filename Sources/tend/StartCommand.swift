@@ -4,6 +4,7 @@ import TendCore
 extension Tend {
     struct Start: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "start",
             abstract: "Start daemons (starting a background monitor first if none runs).")
 
         @OptionGroup var global: GlobalOptions

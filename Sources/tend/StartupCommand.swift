@@ -14,6 +14,7 @@ extension Tend {
     /// status is 1 only if a step failed.
     struct Startup: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "startup",
             abstract: "Run the startup sequence (plugins/startup.lua): ten steps, each OK, WARN or FAIL.",
             discussion: """
                 Steps live in plugins/startup.lua; a copy in the config dir shadows the shipped one, \

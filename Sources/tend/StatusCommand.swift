@@ -5,6 +5,7 @@ import TendSystem
 extension Tend {
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "status",
             abstract: "Show each daemon's state, PID, uptime, restarts and last exit.",
             discussion: "Read from the state files and /proc: works with or without a running monitor.")
 

@@ -4,6 +4,7 @@ import TendCore
 extension Tend {
     struct Stop: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "stop",
             abstract: "Stop daemons: SIGTERM to the process group, SIGKILL after stop_timeout.",
             discussion: "The wanted state becomes \"down\", so the monitor does not restart them.")
 

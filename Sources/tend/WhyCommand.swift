@@ -6,6 +6,7 @@ extension Tend {
     /// `tend why NAME`: the policy's recent decisions about a daemon, in words.
     struct Why: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "why",
             abstract: "Explain a daemon's last restart decisions: the exit, the decision and why, the policy, what followed.",
             discussion: "Read from logs/policy-hits.log, the restart history and the daemon's record; the monitor is not asked.")
 
