@@ -418,7 +418,7 @@ function tend.time.sleep(seconds) end
 ---@return string?
 function tend.net.tcp_probe(host, port, timeout) end
 
----Loads the shared library `plugins/lib/NAME.lua` (the config dir's copy first, then the shipped one) once per Lua state and returns what it returns. A name, never a path.
+---Loads the shared library `plugins/lib/NAME.lua` (the config dir's copy first, then the shipped one) once per Lua state and returns what it returns. A name, never a path. In plugins, `require(NAME)` finds the same files.
 ---@param name string
 ---@return any
 function tend.require(name) end

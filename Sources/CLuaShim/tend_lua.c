@@ -21,14 +21,30 @@ static double monotonic_now(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-lua_State *tend_lua_newstate(void *owner) {
+static void open_policy_libs(lua_State *L) {
+    static const luaL_Reg libs[] = {
+        { LUA_GNAME, luaopen_base }, { LUA_TABLIBNAME, luaopen_table },
+        { LUA_STRLIBNAME, luaopen_string }, { LUA_MATHLIBNAME, luaopen_math },
+    };
+    for (size_t i = 0; i < sizeof libs / sizeof libs[0]; i++) {
+        luaL_requiref(L, libs[i].name, libs[i].func, 1);
+        lua_pop(L, 1);
+    }
+    // The base library's two ways to the file system.
+    lua_pushnil(L);
+    lua_setglobal(L, "dofile");
+    lua_pushnil(L);
+    lua_setglobal(L, "loadfile");
+}
+
+lua_State *tend_lua_newstate(void *owner, tend_lua_libs libs) {
     lua_State *L = luaL_newstate();
     if (!L) return NULL;
     tend_ctx *ctx = calloc(1, sizeof *ctx);
     if (!ctx) { lua_close(L); return NULL; }
     ctx->owner = owner;
     *(tend_ctx **)lua_getextraspace(L) = ctx;
-    luaL_openlibs(L);
+    if (libs == TEND_LUA_LIBS_POLICY) open_policy_libs(L); else luaL_openlibs(L);
     return L;
 }
 

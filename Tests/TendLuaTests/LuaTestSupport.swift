@@ -62,7 +62,7 @@ class LuaTestCase: XCTestCase {
         let path = try writeConfig(file, source)
         let script = try host.vm.compile(file: path)
         defer { host.vm.release(script) }
-        let env = host.vm.newEnvironment()
+        let env = try host.layer.newEnvironment(.full)
         defer { host.vm.release(env) }
         let result = try host.vm.run(chunk: script, environment: env)
         defer { host.vm.release(result) }

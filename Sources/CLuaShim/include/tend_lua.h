@@ -2,8 +2,8 @@
 //
 // Swift cannot call Lua's function-like macros, and it must never be unwound by
 // lua_error's longjmp. So: every macro Swift needs has a one-line wrapper here, and
-// every host function is entered through tend_lua_trampoline, which calls back into
-// Swift, and raises the Lua error itself (after Swift has returned) when Swift asks.
+// every host function is entered through one C trampoline (tend_lua.c), which calls back
+// into Swift, and raises the Lua error itself (after Swift has returned) when Swift asks.
 #ifndef TEND_LUA_H
 #define TEND_LUA_H
 
@@ -18,9 +18,17 @@ typedef int (*tend_lua_dispatch_fn)(lua_State *L, void *box);
 /// Installs the Swift dispatcher (once per process).
 void tend_lua_set_dispatch(tend_lua_dispatch_fn fn);
 
-/// A new state with the standard libraries opened and a per-state context in the
+/// Which standard libraries a new state opens.
+typedef enum {
+    /// All of them (luaL_openlibs); each script environment then picks what it may see.
+    TEND_LUA_LIBS_ALL = 0,
+    /// base, table, string and math only: the built-in restart policy's small state.
+    TEND_LUA_LIBS_POLICY = 1,
+} tend_lua_libs;
+
+/// A new state with the chosen standard libraries opened and a per-state context in the
 /// extra space (deadline for the instruction budget, owner pointer for Swift).
-lua_State *tend_lua_newstate(void *owner);
+lua_State *tend_lua_newstate(void *owner, tend_lua_libs libs);
 void tend_lua_close(lua_State *L);
 void *tend_lua_owner(lua_State *L);
 

@@ -19,8 +19,4 @@ public final class TendContext {
 
     /// daemons.lua's names, read once for `tend.daemons`.
     var daemonNames: [String]?
-
-    /// The VM these functions are installed in (weak: the VM's host owns both), for host
-    /// functions that compile Lua themselves (`tend.require`).
-    weak var vm: LuaVM?
 }

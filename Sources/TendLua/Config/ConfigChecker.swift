@@ -10,9 +10,10 @@ public enum ConfigChecker {
         public var daemonsFile: String?
         public var daemons = 0
         /// Scripts checked per kind.
-        public var policies = 0
-        public var healthChecks = 0
-        public var plugins = 0
+        public var checked: [ScriptPaths.Kind: Int] = [:]
+        public var policies: Int { checked[.policy] ?? 0 }
+        public var healthChecks: Int { checked[.health] ?? 0 }
+        public var plugins: Int { checked[.plugin] ?? 0 }
 
         public var ok: Bool { problems.isEmpty }
 
@@ -44,20 +45,20 @@ public enum ConfigChecker {
             report.problems.append(ScriptProblem(file: "\(paths.configDir)/daemons.lua", line: nil,
                                                  message: "no daemons.lua here and no shipped default found"))
         }
-        for kind in [ScriptPaths.Kind.policy, .health, .plugin] {
+        // Plugins come in three shapes (command, daemon, sequence): see PluginShape.
+        let checks: [(ScriptPaths.Kind, (String) -> ScriptProblem?)] = [
+            (.policy, { check($0, shape: .policy, host: host) }),
+            (.health, { check($0, shape: .health, host: host) }),
+            (.plugin, { PluginCatalog.check($0, host: host) }),
+        ]
+        for (kind, check) in checks {
             for (name, path, _) in paths.all(kind) {
                 if let problem = ScriptPaths.validateName(name, kind: kind) {
                     report.problems.append(ScriptProblem(file: path, line: nil, message: problem))
                     continue
                 }
-                switch kind {
-                case .policy: report.policies += 1
-                case .health: report.healthChecks += 1
-                case .plugin: report.plugins += 1
-                }
-                // Plugins come in three shapes (command, daemon, sequence): see PluginShape.
-                let problem = kind == .plugin ? PluginCatalog.check(path, host: host) : check(path, shape: .of(kind), host: host)
-                if let problem { report.problems.append(problem) }
+                report.checked[kind, default: 0] += 1
+                if let problem = check(path) { report.problems.append(problem) }
             }
         }
         report.problems += references(specs, paths: paths)
@@ -96,7 +97,7 @@ public enum ConfigChecker {
             for (name, kind) in wanted where paths.find(name, kind: kind) == nil {
                 let loc = LuaError.parseLocation(spec.declaredAt + ":")
                 problems.append(ScriptProblem(file: loc?.file ?? spec.declaredAt, line: loc?.line,
-                                              message: "daemon '\(spec.name)': no \(LuaHost.noun(kind)) '\(name)' (looked in \(paths.directories(kind).joined(separator: ", ")))"))
+                                              message: "daemon '\(spec.name)': \(paths.notFound(name, kind: kind))"))
             }
         }
         return problems

@@ -48,7 +48,7 @@ final class HotScript {
             if let stamp = FileStamp(path) { found = (path, stamp); break }
         }
         guard let (path, stamp) = found else {
-            reject(path: nil, stamp: nil, "no \(LuaHost.noun(shape.kind)) '\(name)' (looked in \(host.paths.directories(shape.kind).joined(separator: ", ")))")
+            reject(path: nil, stamp: nil, host.paths.notFound(name, kind: shape.kind))
             return
         }
         if let current, current.path == path, current.stamp == stamp { return }

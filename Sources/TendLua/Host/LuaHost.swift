@@ -7,6 +7,9 @@ import TendSystem
 public final class LuaHost {
     public let vm: LuaVM
     public let context: TendContext
+    /// The part of the host written in Lua (history methods, the daemons.lua collector,
+    /// tend.require, the script environments).
+    let layer: LuaLayer
     public var home: Home { context.home }
     public var paths: ScriptPaths { context.paths }
 
@@ -15,8 +18,8 @@ public final class LuaHost {
     public init(home: Home, paths: ScriptPaths, logName: String = "tend", budget: Double = 1) throws {
         vm = try LuaVM(budget: budget)
         context = TendContext(home: home, paths: paths, logName: logName)
-        context.vm = vm
         TendAPI.install(into: vm, context: context)
+        layer = try LuaLayer(vm: vm, context: context)
     }
 
     /// Finds `kind/NAME.lua` on the search path (user's copy first) and loads it.
@@ -30,7 +33,7 @@ public final class LuaHost {
         case .found(let path): return path
         case .refused(let problem): throw LuaError(kind: .notFound, message: problem)
         case .missing:
-            throw LuaError(kind: .notFound, message: "no \(LuaHost.noun(kind)) '\(name)' (looked in \(paths.directories(kind).joined(separator: ", ")))")
+            throw LuaError(kind: .notFound, message: paths.notFound(name, kind: kind))
         }
     }
 
@@ -39,7 +42,7 @@ public final class LuaHost {
         let stamp = FileStamp(path)
         let chunk = try vm.compile(file: path)
         defer { vm.release(chunk) }
-        let env = vm.newEnvironment()
+        let env = try layer.newEnvironment(.full)
         defer { vm.release(env) }
         let result = try vm.run(chunk: chunk, environment: env, budget: budget)
         vm.stack.push(result)
@@ -57,13 +60,6 @@ public final class LuaHost {
     /// Frees a script's table (its functions stay alive while something else holds them).
     public func release(_ script: LoadedScript) { vm.release(script.table) }
 
-    static func noun(_ kind: ScriptPaths.Kind) -> String {
-        switch kind {
-        case .plugin: return "plugin"
-        case .policy: return "policy"
-        case .health: return "health check"
-        }
-    }
 }
 
 /// A loaded script: the table it returned, kept in the Lua registry.

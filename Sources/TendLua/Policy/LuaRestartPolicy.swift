@@ -13,16 +13,13 @@ public final class LuaRestartPolicy: RestartPolicy {
     private let host: LuaHost
     private let report: ScriptProblemReporter
     private var scripts: [String: HotScript] = [:]
-    private let historyMeta: LuaRef
-    private let builtin = BuiltinRestartPolicy()
+    private let builtin: BuiltinPolicy
 
     public init(host: LuaHost, report: @escaping ScriptProblemReporter = { _ in }) throws {
         self.host = host
         self.report = report
-        historyMeta = try host.vm.evaluate(HistoryMethods.source, name: "history methods")
+        builtin = try BuiltinPolicy()
     }
-
-    deinit { host.vm.release(historyMeta) }
 
     /// Loads the named policies now, so the first death does not pay for compiling.
     public func preload(_ names: [String]) {
@@ -33,8 +30,6 @@ public final class LuaRestartPolicy: RestartPolicy {
     public func reload() {
         for script in scripts.values { script.refresh() }
     }
-
-    /// Why the newest version of a policy is not in force, if it is not.
 
     public func decide(_ context: RestartContext) -> RestartDecision {
         let script = script(context.daemon.policy)
@@ -67,32 +62,11 @@ public final class LuaRestartPolicy: RestartPolicy {
     }
 
     private func call(_ script: LoadedScript, _ c: RestartContext) throws -> RestartDecision {
-        try host.vm.call(results: 1, push: { s in
+        try DecideCall.run(host.vm, budget: nil, policy: script.path, historyMethods: host.layer.historyMethods, c) { s in
             s.push(script.table)
             s.rawGet(-1, "decide")
             tend_lua_remove(s.L, -2)
-            s.pushDaemon(c.daemon)
-            s.pushExit(c.exit)
-            s.pushHistory(c.history, meta: historyMeta)
-            s.push(c.now)
-            return 4
-        }, read: { s, first in
-            do {
-                return try DecisionReader.read(s, at: first, policy: script.path)
-            } catch let problem as DecisionReader.Problem {
-                throw LuaError.at(script.path, line: decideLine(script), kind: .badReturn, "decide returned \(problem.text)")
-            }
-        })
-    }
-
-    /// The line where `decide` is defined, for messages about its return value.
-    private func decideLine(_ script: LoadedScript) -> Int? {
-        let s = host.vm.stack
-        s.push(script.table)
-        s.rawGet(-1, "decide")
-        let loc = s.functionLocation()
-        s.pop()
-        return loc.flatMap { LuaError.parseLocation($0 + ":").map(\.line) }
+        }
     }
 }
 

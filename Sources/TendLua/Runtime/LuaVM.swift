@@ -26,9 +26,11 @@ public final class LuaVM {
     /// call owns the budget.
     private var depth = 0
 
-    public init(budget: Double = 1) throws {
+    /// `libraries`: `.all` for hosts (each script environment then picks what it sees),
+    /// `.policy` for the built-in policy's small state.
+    public init(budget: Double = 1, libraries: Libraries = .all) throws {
         precondition(luaDispatchInstalled)
-        guard let L = tend_lua_newstate(nil) else {
+        guard let L = tend_lua_newstate(nil, libraries.c) else {
             throw LuaError(kind: .runtime, message: "cannot create a Lua state (out of memory)")
         }
         stack = LuaStack(L)
@@ -41,33 +43,48 @@ public final class LuaVM {
         tend_lua_close(L)
     }
 
+    public enum Libraries {
+        case all, policy
+        var c: tend_lua_libs { self == .all ? TEND_LUA_LIBS_ALL : TEND_LUA_LIBS_POLICY }
+    }
+
     // MARK: Loading
 
     /// Compiles a file (chunk name `@path`, so errors read `path:line: …`) into a function.
     public func compile(file path: String) throws -> LuaRef {
+        try load(file: path)
+        return stack.ref()
+    }
+
+    /// Compiles a file and pushes its main chunk (nothing is pushed when it throws).
+    func load(file path: String) throws {
         let bytes: [UInt8]
         do { bytes = try FileSystem.readBytes(path) } catch let e as SystemError {
             throw LuaError.at(path, kind: e.code == ENOENT ? .notFound : .runtime, "cannot read: \(e)")
         }
         chunkPaths.insert(path)
-        return try compile(bytes: LuaVM.blankingShebang(bytes), chunkname: "@\(path)")
+        try LuaVM.blankingShebang(bytes).withUnsafeBytes { try load($0, chunkname: "@\(path)") }
     }
 
     /// Compiles source text; `chunkname` is `@file` for file-like messages or `=name`.
     public func compile(source: String, chunkname: String) throws -> LuaRef {
-        try compile(bytes: Array(source.utf8), chunkname: chunkname)
+        try Array(source.utf8).withUnsafeBytes { try load($0, chunkname: chunkname) }
+        return stack.ref()
     }
 
-    private func compile(bytes: [UInt8], chunkname: String) throws -> LuaRef {
-        let status = bytes.withUnsafeBufferPointer { buf in
-            buf.withMemoryRebound(to: CChar.self) { tend_lua_load(L, $0.baseAddress, $0.count, chunkname) }
-        }
+    /// Compiles one of the Lua files compiled into the binary.
+    func compile(_ script: EmbeddedLua) throws -> LuaRef {
+        try load(UnsafeRawBufferPointer(script.bytes), chunkname: script.chunkname)
+        return stack.ref()
+    }
+
+    private func load(_ bytes: UnsafeRawBufferPointer, chunkname: String) throws {
+        let status = tend_lua_load(L, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count, chunkname)
         guard status == LUA_OK else {
             let error = makeError(status: status, budgetExceeded: false, budget: 0)
             stack.pop()
             throw error
         }
-        return stack.ref()
     }
 
     /// A `#!` first line is not Lua; blank it so line numbers stay right.
@@ -77,13 +94,6 @@ public final class LuaVM {
         var i = 0
         while i < out.count && out[i] != UInt8(ascii: "\n") { out[i] = UInt8(ascii: " "); i += 1 }
         return out
-    }
-
-    /// A fresh global table for one script: reads fall through to the real globals
-    /// (`tend`, `string`, …), writes stay in the script's own table.
-    public func newEnvironment() -> LuaRef {
-        stack.pushScriptEnvironment()
-        return stack.ref()
     }
 
     /// Runs a compiled chunk with `env` as its globals; returns its first result.
@@ -143,13 +153,21 @@ public final class LuaVM {
 
     public func release(_ ref: LuaRef) { stack.unref(ref) }
 
-    /// Runs a snippet of trusted host Lua (preludes), raising as `LuaError` on failure.
-    @discardableResult
-    public func evaluate(_ source: String, name: String) throws -> LuaRef {
-        let chunk = try compile(source: source, chunkname: "=\(name)")
+    /// Runs a file of the Lua layer (trusted: it sees the real globals; no budget) with
+    /// the arguments `push` pushes, and returns its first result.
+    func run(_ script: EmbeddedLua, arguments push: (LuaStack) -> Int32 = { _ in 0 }) throws -> LuaRef {
+        let chunk = try compile(script)
         defer { release(chunk) }
-        return try call(budget: 0, results: 1, push: { s in s.push(chunk); return 0 },
+        return try call(budget: 0, results: 1, push: { s in s.push(chunk); return push(s) },
                         read: { s, first in s.setTop(first); return s.ref() })
+    }
+
+    /// Calls trusted host Lua (no budget): `push` pushes the function and its arguments
+    /// and returns the number of arguments; the first `results` results are kept.
+    func callTrusted(results: Int32, push: (LuaStack) -> Int32) throws -> [LuaRef] {
+        try call(budget: 0, results: results, push: push, read: { s, first in
+            (0..<results).map { i in s.push(index: first + i); return s.ref() }
+        })
     }
 
     // MARK: Errors

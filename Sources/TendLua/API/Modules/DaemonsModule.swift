@@ -18,15 +18,15 @@ enum DaemonsModule {
             return try call.attempt {
                 if let one {
                     guard try names(ctx).contains(one) else { throw LuaHostError("unknown daemon '\(one)'") }
-                    try pushCodable(DaemonStatus.read(one, home: ctx.home), call.stack)
+                    call.stack.push(DaemonStatus.read(one, home: ctx.home))
                 } else {
-                    try pushCodable(StatusReport.read(try names(ctx), home: ctx.home), call.stack)
+                    call.stack.push(StatusReport.read(try names(ctx), home: ctx.home))
                 }
             }
         },
         fn("health", returns: ["tend.HealthSummary?", "string?"], returnDoc: "the summary, or nil and an error message",
            doc: "How many configured daemons are healthy (running, identity verified, last check passed), and why each is or is not.") { ctx, call in
-            try call.attempt { try pushCodable(HealthSummary.compute(try names(ctx), home: ctx.home), call.stack) }
+            try call.attempt { call.stack.push(HealthSummary.compute(try names(ctx), home: ctx.home)) }
         },
         fn("monitor_running", returns: ["boolean", "integer?"], returnDoc: "whether a monitor runs for this home, and its PID",
            doc: "Whether the home's monitor runs (identity verified).") { ctx, call in
@@ -120,11 +120,6 @@ enum DaemonsModule {
     /// A wait of at most `seconds`, cut to what is left of the caller's time budget.
     private static func bounded(_ seconds: Double, _ call: LuaCall) -> Double {
         Budget.remaining(call).map { max(0.1, min(seconds, $0)) } ?? seconds
-    }
-
-    /// A Codable record as a Lua table, with the same keys as its JSON on disk.
-    private static func pushCodable<T: Encodable>(_ value: T, _ s: LuaStack) throws {
-        s.push(try JSONValue.parse(try RecordCoding.encode(value)))
     }
 
     private static func fn(_ name: String, params: [String] = [], returns: [String], returnDoc: String, doc: String,
