@@ -76,7 +76,7 @@
 ---@field wanted "up"|"down"
 ---@field reason? string why it is in this state
 ---@field next_attempt_at? number
----@field health? table the last health check
+---@field health? {state: "healthy"|"unhealthy"|"unknown", reason: string, at: number} the last health check (unknown: the check itself failed)
 
 ---Every configured daemon's status and the monitor's.
 ---@class tend.StatusReport

@@ -38,11 +38,14 @@ public enum FileSystem {
         return String(path[path.index(after: slash)...])
     }
 
-    /// The whole file as bytes.
-    public static func readBytes(_ path: String) throws -> [UInt8] {
+    /// The whole file as bytes. `inspect` sees the metadata of the file opened (fstat, so
+    /// the file checked is the file read) and may refuse it by throwing.
+    public static func readBytes(_ path: String, inspect: (Info) throws -> Void = { _ in }) throws -> [UInt8] {
         let fd = retryingOnInterrupt { open(path, O_RDONLY | O_CLOEXEC) }
         guard fd >= 0 else { throw SystemError("open", path: path) }
         defer { close(fd) }
+        guard let info = info(fd: fd) else { throw SystemError("fstat", path: path) }
+        try inspect(info)
         var result: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -138,6 +141,8 @@ public enum FileSystem {
         public let device: UInt64
         public let isDirectory: Bool
         public let mode: UInt32
+        /// The owner's user ID.
+        public let owner: UInt32
     }
 
     public static func info(_ path: String) -> Info? {
@@ -189,6 +194,6 @@ extension FileSystem.Info {
         #endif
         self.init(size: Int64(st.st_size), modified: modified, inode: UInt64(st.st_ino),
                   device: UInt64(st.st_dev), isDirectory: (st.st_mode & S_IFMT) == S_IFDIR,
-                  mode: UInt32(st.st_mode))
+                  mode: UInt32(st.st_mode), owner: UInt32(st.st_uid))
     }
 }

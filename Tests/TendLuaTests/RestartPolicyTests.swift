@@ -158,7 +158,8 @@ final class RestartPolicyTests: LuaTestCase {
 
     func testMissingPolicyAndPathNamesFallBackToTheBuiltIn() throws {
         let policy = try shipped()
-        XCTAssertTrue(policy.decide(context(policy: "no-such-policy")).policy.hasPrefix("built-in (fallback: no policy 'no-such-policy'"))
+        let missing = policy.decide(context(policy: "no-such-policy")).policy
+        XCTAssertTrue(missing.hasPrefix("built-in (fallback: ") && missing.contains("no policy 'no-such-policy' (looked in \(configDir)/policies"), missing)
         XCTAssertTrue(policy.decide(context(policy: "../etc/passwd")).policy.contains("not a policy name"))
     }
 

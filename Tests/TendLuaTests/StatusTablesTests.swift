@@ -28,7 +28,7 @@ final class StatusTablesTests: LuaTestCase {
 
     let full = DaemonStatus(daemon: "web", state: .waiting, pid: 12, uptimeSeconds: 3.5, restarts: 2, lastExit: "exited with code 1",
                             lastExitAt: 1_800_000_000.25, wanted: .up, reason: "cooldown", nextAttemptAt: 1_800_000_060,
-                            health: HealthResult(ok: false, reason: "port closed", checkError: true, at: 1_800_000_001))
+                            health: HealthResult(.unknown, reason: "port closed", at: 1_800_000_001))
     let bare = DaemonStatus(daemon: "idle", state: .stopped, pid: nil, uptimeSeconds: nil, restarts: 0, lastExit: nil,
                             lastExitAt: nil, wanted: .down, reason: nil, nextAttemptAt: nil, health: nil)
 

@@ -34,10 +34,13 @@ extension Monitor {
     private func record(_ result: HealthResult, of rt: DaemonRuntime) {
         rt.record.lastHealth = result
         rt.dirty = true
-        if result.checkError {
+        switch result.state {
+        case .healthy:
+            break
+        case .unknown:
             try? rt.logger.healthEvent(event: "check_error", message: result.reason, severity: .warning)
             say("\(rt.name): health check error: \(result.reason)")
-        } else if !result.ok {
+        case .unhealthy:
             try? rt.logger.healthEvent(event: "check_failed", message: result.reason, severity: .error)
             say("\(rt.name): health check failed: \(result.reason)")
             handle(rt, .healthFailed(reason: result.reason))

@@ -27,6 +27,26 @@ public struct RestartDecision: Sendable, Equatable {
     }
 }
 
+/// Which version of a daemon's policy decided.
+public enum PolicyVersion: String, Codable, Sendable {
+    /// The newest version of the file.
+    case current
+    /// An older version that worked (the newest does not load, or failed on this call).
+    case lastGood = "last_good"
+    /// The built-in policy, for a policy that is broken, missing, refused or late.
+    case fallback
+
+    /// What `RestartDecision.policy` and policy-hits.log say: the file, `FILE (last good
+    /// version)`, or `built-in (fallback: WHY)`.
+    public func label(file: String, why: String?) -> String {
+        switch self {
+        case .current: return file
+        case .lastGood: return "\(file) (last good version)"
+        case .fallback: return "built-in (fallback: \(why ?? "\(file) did not decide"))"
+        }
+    }
+}
+
 /// Everything a policy is told about a death.
 public struct RestartContext: Sendable {
     public var daemon: DaemonSpec

@@ -1,7 +1,8 @@
 import TendSystem
 
 /// `tend health`: N/M healthy with a percentage, and per daemon its state and why.
-/// Healthy = running (identity verified) and its last health check, if any, passed.
+/// Healthy = running (identity verified) and its last health check, if any, passed: a
+/// check whose state is unknown (a check error) does not count as healthy.
 public struct HealthSummary: Codable, Sendable, Equatable {
     public struct Entry: Codable, Sendable, Equatable {
         public var daemon: String
@@ -19,10 +20,16 @@ public struct HealthSummary: Codable, Sendable, Equatable {
         let report = StatusReport.read(names, home: home)
         let entries = report.daemons.map { d -> Entry in
             let running = d.state == .running
-            let checkOK = d.health.map { $0.ok || $0.checkError } ?? true
+            let checkOK = d.health.map { $0.state == .healthy } ?? true
             let reason: String
             if !running { reason = d.reason ?? d.lastExit ?? d.state.rawValue.lowercased() }
-            else if let h = d.health { reason = h.ok ? "running; check passed: \(h.reason)" : (h.checkError ? "running; check error: \(h.reason)" : "check failed: \(h.reason)") }
+            else if let h = d.health {
+                switch h.state {
+                case .healthy: reason = "running; check passed: \(h.reason)"
+                case .unhealthy: reason = "check failed: \(h.reason)"
+                case .unknown: reason = "running; health unknown (check error): \(h.reason)"
+                }
+            }
             else { reason = "running" }
             return Entry(daemon: d.daemon, healthy: running && checkOK, state: d.state, reason: reason)
         }

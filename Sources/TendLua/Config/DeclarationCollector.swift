@@ -22,7 +22,7 @@ enum DeclarationCollector {
         let made = try vm.callTrusted(results: 2) { s in s.push(host.layer.collector); return 0 }
         let (daemon, decls) = (made[0], made[1])
         defer { vm.release(daemon); vm.release(decls) }
-        let env = try host.layer.newEnvironment(.full)
+        let env = try host.layer.newEnvironment(.sandbox)
         defer { vm.release(env) }
         s.push(env)
         s.push(daemon)

@@ -15,16 +15,20 @@ public final class LuaHost {
 
     /// `logName`: the daemon (or role) `tend.log` writes for. `budget`: seconds a call
     /// into Lua may run (1 s for policies and health checks; 0 = none, for plugins).
-    public init(home: Home, paths: ScriptPaths, logName: String = "tend", budget: Double = 1) throws {
-        vm = try LuaVM(budget: budget)
+    /// `memoryLimit`: the state's cap in bytes (`TEND_LUA_MEMORY_MB`, else 64 MiB).
+    public init(home: Home, paths: ScriptPaths, logName: String = "tend", budget: Double = 1,
+                memoryLimit: Int = LuaVM.configuredMemoryLimit) throws {
+        vm = try LuaVM(budget: budget, memoryLimit: memoryLimit)
         context = TendContext(home: home, paths: paths, logName: logName)
         TendAPI.install(into: vm, context: context)
         layer = try LuaLayer(vm: vm, context: context)
+        vm.tracksLocation = true
     }
 
-    /// Finds `kind/NAME.lua` on the search path (user's copy first) and loads it.
+    /// Finds `kind/NAME.lua` on the search path (user's copy first) and loads it in its
+    /// kind's environment (plugins: full; policies and checks: the sandbox).
     public func loadScript(named name: String, kind: ScriptPaths.Kind) throws -> LoadedScript {
-        try loadScript(file: try locate(name, kind: kind))
+        try loadScript(file: try locate(name, kind: kind), in: kind == .policy || kind == .health ? .sandbox : .full)
     }
 
     /// The file that wins for a script name; refuses names that are paths.
@@ -37,12 +41,13 @@ public final class LuaHost {
         }
     }
 
-    /// Compiles and runs a script file in a fresh environment; it must return a table.
-    public func loadScript(file path: String, budget: Double? = nil) throws -> LoadedScript {
+    /// Compiles and runs a script file in a fresh table of `environment`; it must return
+    /// a table.
+    public func loadScript(file path: String, in environment: ScriptEnvironment, budget: Double? = nil) throws -> LoadedScript {
         let stamp = FileStamp(path)
         let chunk = try vm.compile(file: path)
         defer { vm.release(chunk) }
-        let env = try layer.newEnvironment(.full)
+        let env = try layer.newEnvironment(environment)
         defer { vm.release(env) }
         let result = try vm.run(chunk: chunk, environment: env, budget: budget)
         vm.stack.push(result)
@@ -71,17 +76,22 @@ public struct LoadedScript: Equatable {
 }
 
 /// Enough of a file's metadata to notice that it changed: an edit in place changes the
-/// mtime or size, a save-by-rename changes the inode.
+/// mtime or size, a save-by-rename changes the inode, and `chmod go-w` or `chown` on a
+/// refused file changes the mode or owner (so it is loaded again).
 public struct FileStamp: Equatable, Sendable {
     public let modified: Double
     public let size: Int64
     public let inode: UInt64
+    public let mode: UInt32
+    public let owner: UInt32
 
     public init?(_ path: String) {
         guard let info = FileSystem.info(path) else { return nil }
         modified = info.modified
         size = info.size
         inode = info.inode
+        mode = info.mode
+        owner = info.owner
     }
 }
 

@@ -25,16 +25,53 @@ public final class LuaVM {
     /// Calls in progress (a host function calling back into Lua): only the outermost
     /// call owns the budget.
     private var depth = 0
+    /// The memory cap of this state, in bytes (0: none).
+    public let memoryLimit: Int
 
     /// `libraries`: `.all` for hosts (each script environment then picks what it sees),
-    /// `.policy` for the built-in policy's small state.
-    public init(budget: Double = 1, libraries: Libraries = .all) throws {
+    /// `.policy` for the built-in policy's small state. `memoryLimit`: bytes the state may
+    /// hold (default: `TEND_LUA_MEMORY_MB`, else 64 MiB; 0: no cap).
+    public init(budget: Double = 1, libraries: Libraries = .all, memoryLimit: Int = LuaVM.configuredMemoryLimit) throws {
         precondition(luaDispatchInstalled)
         guard let L = tend_lua_newstate(nil, libraries.c) else {
             throw LuaError(kind: .runtime, message: "cannot create a Lua state (out of memory)")
         }
         stack = LuaStack(L)
         defaultBudget = budget
+        self.memoryLimit = max(0, memoryLimit)
+        tend_lua_set_memory_limit(L, self.memoryLimit)
+    }
+
+    /// The default memory cap per Lua state.
+    public static let defaultMemoryLimit = 64 << 20
+
+    /// `TEND_LUA_MEMORY_MB` (whole MiB; 0 turns the cap off), else 64 MiB.
+    public static let configuredMemoryLimit: Int = memoryLimit(Spawner.currentEnvironment()["TEND_LUA_MEMORY_MB"])
+
+    static func memoryLimit(_ text: String?) -> Int {
+        guard let text, let mb = Int(text), mb >= 0, mb < 1 << 20 else { return defaultMemoryLimit }
+        return mb << 20
+    }
+
+    /// Bytes the state holds now.
+    public var memoryUsed: Int { tend_lua_memory_used(L) }
+
+    /// Keeps the innermost Lua frame's `file:line` while a budgeted call runs (a call +
+    /// count hook): in messages about memory and budgets, and in `where` for a supervisor.
+    public var tracksLocation = false {
+        didSet { tend_lua_track_where(L, tracksLocation ? 1 : 0) }
+    }
+
+    /// Where the last location is kept: the state's own buffer by default, or `buffer`
+    /// (`size` bytes, at least 64; the caller keeps it alive), e.g. a shared mapping.
+    public func keepLocation(in buffer: UnsafeMutablePointer<CChar>?, size: Int) {
+        tend_lua_set_where(L, buffer, size)
+    }
+
+    /// The innermost Lua frame the hook saw in the running (or last) call, or nil.
+    public var location: String? {
+        guard let p = tend_lua_where(L), p.pointee != 0 else { return nil }
+        return String(cString: p)
     }
 
     deinit {
@@ -56,10 +93,11 @@ public final class LuaVM {
         return stack.ref()
     }
 
-    /// Compiles a file and pushes its main chunk (nothing is pushed when it throws).
+    /// Compiles a file and pushes its main chunk (nothing is pushed when it throws). A file
+    /// others could have written is refused (`ScriptFileSafety`).
     func load(file path: String) throws {
         let bytes: [UInt8]
-        do { bytes = try FileSystem.readBytes(path) } catch let e as SystemError {
+        do { bytes = try FileSystem.readBytes(path) { try ScriptFileSafety.check($0, path: path) } } catch let e as SystemError {
             throw LuaError.at(path, kind: e.code == ENOENT ? .notFound : .runtime, "cannot read: \(e)")
         }
         chunkPaths.insert(path)
@@ -124,12 +162,21 @@ public final class LuaVM {
         let outermost = depth == 0
         if outermost { tend_lua_set_budget(L, seconds) }
         depth += 1
-        let status = tend_lua_pcall_traceback(L, nargs, results)
+        var status = tend_lua_pcall_traceback(L, nargs, results)
         depth -= 1
         let exceeded = tend_lua_budget_exceeded(L) != 0
-        if outermost { tend_lua_set_budget(L, 0) }
+        if status == LUA_OK && exceeded && outermost {
+            // A host call blocked past the deadline and the script returned right after
+            // it: still an overrun (a check that slept its budget away is not healthy).
+            stack.push("time budget exceeded")
+            status = LUA_ERRRUN
+        }
+        defer { if outermost { tend_lua_set_budget(L, 0) } }
         guard status == LUA_OK else {
-            throw makeError(status: status, budgetExceeded: exceeded, budget: seconds)
+            let error = makeError(status: status, budgetExceeded: exceeded, budget: seconds)
+            // What the script built before the cap stopped it is garbage now: give it back.
+            if status == LUA_ERRMEM, outermost { stack.setTop(base); tend_lua_collect_garbage(L) }
+            throw error
         }
         return try read(stack, base + 1)
     }
@@ -187,17 +234,30 @@ public final class LuaVM {
         switch status {
         case LUA_ERRSYNTAX: kind = .syntax
         case _ where budgetExceeded: kind = .budget
+        case LUA_ERRMEM: kind = .memory
         default: kind = .runtime
         }
-        if kind == .budget {
-            // The hook raises from inside the looping function; its line is the first Lua
-            // frame of the traceback.
-            let loc = LuaVM.firstLuaFrame(traceback)
-            let text = "time budget of \(LuaVM.seconds(budget)) exceeded (endless loop?): script stopped"
-            message = loc.map { "\($0): \(text)" } ?? text
-        } else if LuaError.parseLocation(message) == nil, let loc = LuaVM.firstLuaFrame(traceback) {
-            // error({}) or error("x", 0): no position in the message; name the frame.
-            message = "\(loc): \(message)"
+        // The hook raises from inside the looping function (its line is the first Lua
+        // frame of the traceback); a memory error has no traceback (Lua calls no handler
+        // for it) and a host call that blocked past the deadline none either: then the
+        // hook's last location says where the script was.
+        let blocked = kind == .budget && tend_lua_budget_exceeded_in_host(L) != 0
+        let frame = (blocked ? location : nil) ?? LuaVM.firstLuaFrame(traceback) ?? location.map(expandChunkNames)
+        switch kind {
+        case .budget:
+            let text = blocked ? "time budget of \(LuaVM.seconds(budget)) exceeded in a call that blocked until it ran out: script stopped"
+                : "time budget of \(LuaVM.seconds(budget)) exceeded (endless loop?): script stopped"
+            message = frame.map { "\($0): \(text)" } ?? text
+        case .memory:
+            let cap = tend_lua_memory_refused(L) != 0
+                ? ": the script went past the memory cap of \(memoryLimit >> 20) MiB per Lua state (TEND_LUA_MEMORY_MB)" : ""
+            let text = "not enough memory\(cap)"
+            message = frame.map { "\($0): \(text)" } ?? text
+        default:
+            if LuaError.parseLocation(message) == nil, let frame {
+                // error({}) or error("x", 0): no position in the message; name the frame.
+                message = "\(frame): \(message)"
+            }
         }
         return LuaError(kind: kind, message: message, traceback: traceback)
     }

@@ -9,26 +9,26 @@
 -- package library: their require and tend.require are the function below, with a cache
 -- of their own, and reach nothing but plugins/lib.
 --
--- Compiled into tend (Sources/TendLua/lua/). The host passes three primitives:
+-- Compiled into tend (Sources/TendLua/lua/). The host passes two primitives:
 --   locate(name)       -> path, or nil and why ("no library 'x' (looked in A, B)",
 --                         "'../x' is not a library name: ...")
 --   compile(path, env) -> the file's main chunk with env as its globals, or nil and error
---   new_env(meta)      -> a fresh global table over an environment (environments.lua)
+-- and environments.lua calls the factory returned here once per environment.
 
-local locate, compile, new_env = ...
+local locate, compile = ...
 local error, pcall, require, insert, searchers = error, pcall, require, table.insert, package.searchers
 
--- tend.require for the environment whose metatable is `meta`. `cache` is the sandbox's own
--- table of loaded libraries; nil for the full environment, whose cache is package.loaded
--- and whose package.searchers gets the lookup.
-return function(meta, cache)
+-- tend.require for one environment: `new_env()` gives a library its global table there.
+-- `cache` is the sandbox's own table of loaded libraries; nil for the full environment,
+-- whose cache is package.loaded and whose package.searchers gets the lookup.
+return function(new_env, cache)
   local loading = {}
 
   local function loader(name, path)
     if loading[name] then
       error("library '" .. name .. "' requires itself (circular tend.require)", 0)
     end
-    local chunk, err = compile(path, new_env(meta))
+    local chunk, err = compile(path, new_env())
     if not chunk then error(err, 0) end
     loading[name] = true
     local ok, value = pcall(chunk, name, path)

@@ -59,7 +59,7 @@ enum DaemonsModule {
             "daemon: string", "state: \"RUNNING\"|\"STOPPING\"|\"STOPPED\"|\"EXITED\"|\"WAITING\"|\"HELD\"|\"STALE\"",
             "pid?: integer", "uptime_seconds?: number", "restarts: integer", "last_exit?: string",
             "last_exit_at?: number", "wanted: \"up\"|\"down\"", "reason?: string -- why it is in this state",
-            "next_attempt_at?: number", "health?: table -- the last health check",
+            "next_attempt_at?: number", "health?: {state: \"healthy\"|\"unhealthy\"|\"unknown\", reason: string, at: number} -- the last health check (unknown: the check itself failed)",
         ]),
         HostTypeSpec(name: "tend.StatusReport", doc: "Every configured daemon's status and the monitor's.", fields: [
             "monitor: {running: boolean, pid?: integer}", "daemons: tend.DaemonStatus[]",

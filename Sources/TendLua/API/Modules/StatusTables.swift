@@ -33,10 +33,9 @@ extension LuaStack {
     }
 
     func push(_ h: HealthResult) {
-        newTable(fields: 4)
-        setField("ok", h.ok)
+        newTable(fields: 3)
+        setField("state", h.state.rawValue)
         setField("reason", h.reason)
-        setField("check_error", h.checkError)
         setField("at", h.at)
     }
 
