@@ -1,6 +1,9 @@
 #include "tend_lua.h"
 #include <stdio.h>
 #include <stdlib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <string.h>
 #include <time.h>
 
@@ -52,20 +55,33 @@ static double monotonic_now(void) {
 
 // MARK: Memory
 
+// What a block really takes from the process, malloc's own bookkeeping included, so the
+// cap bounds the resident memory and not only what Lua asked for (a deep recursion is
+// some 200 000 small CallInfo blocks, a quarter larger to malloc than to Lua).
+static size_t footprint(void *p, size_t asked) {
+#ifdef __GLIBC__
+    (void)asked;
+    return malloc_usable_size(p) + sizeof(size_t);
+#else
+    return asked;
+#endif
+}
+
 static void *allocate(void *ud, void *ptr, size_t osize, size_t nsize) {
     tend_ctx *ctx = ud;
-    size_t old = ptr ? osize : 0;   // without ptr, osize is the kind of object, not a size
+    size_t old = ptr ? footprint(ptr, osize) : 0;   // without ptr, osize is a kind of object
     if (nsize == 0) {
         free(ptr);
         ctx->used -= old;
         return NULL;
     }
-    if (ctx->guarded && ctx->limit > 0 && nsize > old && ctx->used - old + nsize > ctx->limit) {
+    int grows = nsize > (ptr ? osize : 0);
+    if (ctx->guarded && ctx->limit > 0 && grows && ctx->used - old + nsize + 2 * sizeof(size_t) > ctx->limit) {
         ctx->refused = 1;
         return NULL;
     }
     void *p = realloc(ptr, nsize);
-    if (p) ctx->used = ctx->used - old + nsize;
+    if (p) ctx->used = ctx->used - old + footprint(p, nsize);
     return p;
 }
 
@@ -77,7 +93,19 @@ static int panic(lua_State *L) {
 }
 
 size_t tend_lua_memory_used(lua_State *L) { return ctx_of(L)->used; }
-void tend_lua_collect_garbage(lua_State *L) { lua_gc(L, LUA_GCCOLLECT); }
+void tend_lua_collect_garbage(lua_State *L) {
+    // Each full cycle frees half of the unused CallInfo records a deep recursion left
+    // (luaE_shrinkCI) and shrinks the stack: repeat while that still gives memory back.
+    size_t before;
+    int rounds = 0;
+    do {
+        before = ctx_of(L)->used;
+        lua_gc(L, LUA_GCCOLLECT);
+    } while (ctx_of(L)->used < before - before / 16 && ++rounds < 32);
+#ifdef __GLIBC__
+    malloc_trim(0);   // and give what a runaway script took back to the system
+#endif
+}
 void tend_lua_set_memory_limit(lua_State *L, size_t bytes) { ctx_of(L)->limit = bytes; }
 int tend_lua_memory_refused(lua_State *L) { return ctx_of(L)->refused; }
 
@@ -123,12 +151,16 @@ void *tend_lua_owner(lua_State *L) { return ctx_of(L)->owner; }
 
 // MARK: Where Lua is
 
+// Chunks of the Lua layer compiled into tend (EmbeddedLua.swift names them "=[tend] …"):
+// a script's location is never inside them (a wrapper like the sandbox's io.open).
+static int is_layer(const char *source) { return strncmp(source, "=[tend]", 7) == 0; }
+
 static void record_where(lua_State *L, tend_ctx *ctx) {
     lua_Debug ar;
     // Level 0 is the running function; on a call event it may be the C function being
-    // called, whose Lua caller (level 1) is where the script is.
-    for (int level = 0; level < 4 && lua_getstack(L, level, &ar); level++) {
-        if (!lua_getinfo(L, "Sl", &ar) || ar.currentline <= 0) continue;
+    // called, or a wrapper of the Lua layer, whose caller is where the script is.
+    for (int level = 0; level < 8 && lua_getstack(L, level, &ar); level++) {
+        if (!lua_getinfo(L, "Sl", &ar) || ar.currentline <= 0 || is_layer(ar.source)) continue;
         const char *name = ar.source;
         if (*name == '@' || *name == '=') name++;
         if (ar.source != ctx->where_source) {

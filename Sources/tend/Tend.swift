@@ -24,4 +24,10 @@ struct Tend: ParsableCommand {
             Startup.self, Run.self, Plugins.self,
         ]
     )
+
+    /// The hidden roles (`__script-worker`) first, then the commands.
+    static func main() {
+        HiddenRoles.runIfAsked()
+        main(nil)
+    }
 }

@@ -57,7 +57,8 @@ void tend_lua_push_sync_hook(lua_State *L);
 /// by Swift between calls never fail (see tend_ctx in tend_lua.c). 0 = no cap.
 void tend_lua_set_memory_limit(lua_State *L, size_t bytes);
 size_t tend_lua_memory_used(lua_State *L);
-/// A full garbage collection (lua_gc is variadic: Swift cannot call it).
+/// Full garbage collections until memory stops coming back, then what malloc can return
+/// to the system (after a script that ran away; lua_gc is variadic: Swift cannot call it).
 void tend_lua_collect_garbage(lua_State *L);
 /// 1 if an allocation was refused by the cap since the budget was last set.
 int tend_lua_memory_refused(lua_State *L);

@@ -33,6 +33,13 @@ extension LuaHost {
         return found
     }
 
+    /// Whether an inline function is kept under `key`.
+    func hasInline(key: String) -> Bool {
+        guard pushInline(key: key) else { return false }
+        vm.stack.pop()
+        return true
+    }
+
     /// `file:line` where an inline function was defined (for messages).
     func inlineLocation(key: String) -> String? {
         guard pushInline(key: key) else { return nil }

@@ -56,6 +56,17 @@ public final class LuaVM {
     /// Bytes the state holds now.
     public var memoryUsed: Int { tend_lua_memory_used(L) }
 
+    /// Set when a call failed holding much memory (the cap, a deep recursion).
+    private var needsCollection = false
+
+    /// Gives back what a failed runaway call left, if one did: full collections until no
+    /// more comes back (the worker calls this once its reply is written).
+    public func collectIfNeeded() {
+        guard needsCollection, depth == 0 else { return }
+        needsCollection = false
+        tend_lua_collect_garbage(L)
+    }
+
     /// Keeps the innermost Lua frame's `file:line` while a budgeted call runs (a call +
     /// count hook): in messages about memory and budgets, and in `where` for a supervisor.
     public var tracksLocation = false {
@@ -160,6 +171,7 @@ public final class LuaVM {
         let nargs = try push(stack)
         let seconds = budget ?? defaultBudget
         let outermost = depth == 0
+        if outermost { collectIfNeeded() }
         if outermost { tend_lua_set_budget(L, seconds) }
         depth += 1
         var status = tend_lua_pcall_traceback(L, nargs, results)
@@ -174,8 +186,9 @@ public final class LuaVM {
         defer { if outermost { tend_lua_set_budget(L, 0) } }
         guard status == LUA_OK else {
             let error = makeError(status: status, budgetExceeded: exceeded, budget: seconds)
-            // What the script built before the cap stopped it is garbage now: give it back.
-            if status == LUA_ERRMEM, outermost { stack.setTop(base); tend_lua_collect_garbage(L) }
+            // What a runaway script built (a big table, a deep stack) is garbage now: it is
+            // given back before the next call (`collectIfNeeded`), not on this one's time.
+            if outermost, status == LUA_ERRMEM || memoryUsed > memoryLimit / 4 { needsCollection = true }
             throw error
         }
         return try read(stack, base + 1)
@@ -262,18 +275,20 @@ public final class LuaVM {
         return LuaError(kind: kind, message: message, traceback: traceback)
     }
 
-    /// `file:line` of the first Lua (not C) frame in a traceback.
+    /// `file:line` of the first frame of a script in a traceback (not C, not the Lua layer).
     static func firstLuaFrame(_ traceback: String) -> String? {
         for line in traceback.split(separator: "\n").dropFirst() {
             let frame = line.drop { $0 == "\t" || $0 == " " }
-            if frame.hasPrefix("[C]") { continue }
+            if frame.hasPrefix("[C]") || frame.hasPrefix("[tend]") { continue }
             if let loc = LuaError.parseLocation(String(frame)) { return "\(loc.file):\(loc.line)" }
         }
         return nil
     }
 
+    /// `1 s`, `0.15 s` (milliseconds at most: a budget cut to what is left of a decision's).
     static func seconds(_ s: Double) -> String {
-        s == s.rounded() ? "\(Int(s)) s" : "\(s) s"
+        let ms = (s * 1000).rounded()
+        return ms.truncatingRemainder(dividingBy: 1000) == 0 ? "\(Int(ms / 1000)) s" : "\(ms / 1000) s"
     }
 
     /// Replaces Lua's shortened `...tail.lua` chunk names with the full paths.
