@@ -88,7 +88,7 @@
 ---@field healthy integer
 ---@field total integer
 ---@field percent integer
----@field daemons {daemon: string, healthy: boolean, state: string, reason: string}[]
+---@field daemons {daemon: string, healthy: boolean, state: string, reason: string, check?: "healthy"|"unhealthy"|"unknown"}[]
 
 ---What the monitor answered to start / stop / restart.
 ---@class tend.ControlResult

@@ -266,18 +266,17 @@ void tend_lua_push_host_function(lua_State *L, void *box) {
 // MARK: Protected calls
 
 static int traceback_handler(lua_State *L) {
-    // Building the traceback needs memory even when the script used it all.
     tend_ctx *ctx = ctx_of(L);
+    const char *msg = lua_tostring(L, 1);
+    // A __tostring metamethod is script code: it stays under the cap (a failure here is
+    // "error in error handling", still an error value).
+    if (msg == NULL && luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) {
+        msg = lua_tostring(L, -1);
+    }
+    // Building the message and traceback needs memory even when the script used it all.
     int guarded = ctx->guarded;
     ctx->guarded = 0;
-    const char *msg = lua_tostring(L, 1);
-    if (msg == NULL) {
-        if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) {
-            msg = lua_tostring(L, -1);
-        } else {
-            msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
-        }
-    }
+    if (msg == NULL) msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
     luaL_traceback(L, L, msg, 1);
     ctx->guarded = guarded;
     return 1;

@@ -105,6 +105,26 @@ final class PolicyAsCodeTests: CLITestCase {
         XCTAssertTrue(Wait.until { ((try? String(contentsOfFile: hits)) ?? "").contains("from my file") }, "the fixed file does not decide")
     }
 
+    /// A check that raises is "unknown": shown with its reason, not counted as healthy,
+    /// never a restart; it runs again next round and recovers as soon as it passes.
+    func testACheckThatRaisesIsUnknownUntilItPassesAgain() throws {
+        let flag = "\(temp.root)/broken"
+        try "x".write(toFile: flag, atomically: true, encoding: .utf8)
+        try temp.writeDaemons(ticker("checked", extra: """
+        health = function(d) if tend.fs.exists("\(flag)") then error("probe broke") end return true, "fine" end
+        """))
+        try tend("monitor", "--detach", "--interval", "0.5")
+        try tend("start", "checked")
+        let running = try XCTUnwrap(try waitForPID("checked"))
+        XCTAssertTrue(try Wait.until { try self.tend("health").stdout.contains("probe broke") }, "no check error shown")
+        let health = try tend("health").stdout
+        XCTAssertTrue(health.contains("0/1 healthy") && health.contains("unknown"), health)
+        XCTAssertEqual(try tend("health", "--score").stdout.trimmingCharacters(in: .whitespacesAndNewlines), "0")
+        try FileManager.default.removeItem(atPath: flag)
+        XCTAssertTrue(try Wait.until { try self.tend("health", "--score").stdout.hasPrefix("100") }, "the check did not recover")
+        XCTAssertEqual(try pid(of: "checked"), running, "a check error never restarts the daemon")
+    }
+
     /// A failing health check restarts the daemon through the policy.
     func testFailingHealthCheckRestartsTheDaemon() throws {
         let marker = "\(temp.root)/healthy"

@@ -172,6 +172,8 @@ final class SandboxTests: LuaTestCase {
             "local x = 1\nerror({ code = 1 })": ["(error object is a table value)"],
             "local x = 1\nerror(nil)": ["(error object is a nil value)"],
             "local x = 1\nerror(setmetatable({}, { __tostring = function() return 'custom' end }))": ["custom"],
+            // The message handler runs a __tostring under the cap too.
+            "local x = 1\nerror(setmetatable({}, { __tostring = function() return string.rep('x', 2^30) end }))": ["not enough memory", "error in error handling"],
         ]
         for (body, fragments) in cases {
             XCTAssertThrowsError(try eval(host, body, file: "odd.lua", in: .sandbox), body) { error in

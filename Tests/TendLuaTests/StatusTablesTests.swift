@@ -46,8 +46,9 @@ final class StatusTablesTests: LuaTestCase {
 
     func testHealthSummary() throws {
         let summary = HealthSummary(healthy: 1, total: 2, percent: 50, daemons: [
-            .init(daemon: "web", healthy: true, state: .running, reason: "running"),
-            .init(daemon: "idle", healthy: false, state: .stopped, reason: "stopped"),
+            .init(daemon: "web", healthy: true, state: .running, reason: "running", check: .healthy),
+            .init(daemon: "flaky", healthy: false, state: .running, reason: "health unknown", check: .unknown),
+            .init(daemon: "idle", healthy: false, state: .stopped, reason: "stopped", check: nil),
         ])
         try assertSameAsJSON(summary) { $0.push(summary) }
     }

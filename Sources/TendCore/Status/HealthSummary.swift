@@ -9,6 +9,14 @@ public struct HealthSummary: Codable, Sendable, Equatable {
         public var healthy: Bool
         public var state: DaemonStatus.State
         public var reason: String
+        /// The last health check's verdict, while running (absent: no check yet, or none).
+        public var check: HealthResult.State?
+
+        /// `healthy`, `unknown` (running, but the check itself failed) or `UNHEALTHY`.
+        public var word: String {
+            if healthy { return "healthy" }
+            return state == .running && check == .unknown ? "unknown" : "UNHEALTHY"
+        }
     }
 
     public var healthy: Int
@@ -31,7 +39,8 @@ public struct HealthSummary: Codable, Sendable, Equatable {
                 }
             }
             else { reason = "running" }
-            return Entry(daemon: d.daemon, healthy: running && checkOK, state: d.state, reason: reason)
+            return Entry(daemon: d.daemon, healthy: running && checkOK, state: d.state, reason: reason,
+                         check: running ? d.health?.state : nil)
         }
         let healthy = entries.filter(\.healthy).count
         return HealthSummary(healthy: healthy, total: entries.count,

@@ -66,7 +66,7 @@ enum DaemonsModule {
         ]),
         HostTypeSpec(name: "tend.HealthSummary", doc: "`tend health`: N of M healthy.", fields: [
             "healthy: integer", "total: integer", "percent: integer",
-            "daemons: {daemon: string, healthy: boolean, state: string, reason: string}[]",
+            "daemons: {daemon: string, healthy: boolean, state: string, reason: string, check?: \"healthy\"|\"unhealthy\"|\"unknown\"}[]",
         ]),
         HostTypeSpec(name: "tend.ControlResult", doc: "What the monitor answered to start / stop / restart.", fields: [
             "ok: boolean -- every daemon did as asked", "monitor_pid: integer",

@@ -45,11 +45,12 @@ extension LuaStack {
         setField("total", summary.total)
         setField("percent", summary.percent)
         pushArray(summary.daemons) { e in
-            newTable(fields: 4)
+            newTable(fields: 5)
             setField("daemon", e.daemon)
             setField("healthy", e.healthy)
             setField("state", e.state.rawValue)
             setField("reason", e.reason)
+            setField("check", e.check?.rawValue)
         }
         rawSet(-2, "daemons")
     }
