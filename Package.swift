@@ -3,6 +3,7 @@ import PackageDescription
 
 // Layers, each depending only on the ones below it:
 //   CSystemShim / CLua + CLuaShim   C glue (the only place that raises Lua errors)
+//   CLuaScripts                     the Lua files compiled into the binary (C23 #embed)
 //   TendSystem                      typed process, signal, PID and file primitives
 //   TendCore                        supervision: state machine, records, logs, monitor
 //   TendLua                         the Lua host: runtime, error bridge, `tend` modules
@@ -26,7 +27,9 @@ let package = Package(
         .target(name: "CSystemShim"),
         .target(name: "TendSystem", dependencies: ["CSystemShim"]),
         .target(name: "TendCore", dependencies: ["TendSystem"]),
-        .target(name: "TendLua", dependencies: ["TendCore", "TendSystem", "CLuaShim"]),
+        .target(name: "CLuaScripts"),
+        // lua/: the host's Lua layer, embedded by CLuaScripts (not Swift sources).
+        .target(name: "TendLua", dependencies: ["TendCore", "TendSystem", "CLuaShim", "CLuaScripts"], exclude: ["lua"]),
         .executableTarget(name: "tend", dependencies: [
             "TendLua", "TendCore", "TendSystem",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -93,7 +93,7 @@
 ---@field healthy integer
 ---@field total integer
 ---@field percent integer
----@field daemons {daemon: string, healthy: boolean, state: string, reason: string}[]
+---@field daemons {daemon: string, healthy: boolean, state: string, reason: string, check?: "healthy"|"unhealthy"|"unknown"}[]
 
 ---What the monitor answered to start / stop / restart.
 ---@class tend.ControlResult
@@ -162,9 +162,8 @@
 
 ---The last health check of a daemon (`tend status`).
 ---@class tend.HealthResult
----@field ok boolean
+---@field state "healthy"|"unhealthy"|"unknown" unknown: the check itself failed (raised, overran, wrong return): never a restart
 ---@field reason string
----@field check_error boolean the check itself failed (raised, overran): not the daemon's fault
 ---@field at number epoch seconds
 
 ---What `plugins/NAME.lua` returns for a command (`tend run NAME ARGS…`).
@@ -519,7 +518,7 @@ function tend.time.sleep(seconds) end
 ---@return string?
 function tend.net.tcp_probe(host, port, timeout) end
 
----Loads the shared library `plugins/lib/NAME.lua` (the config dir's copy first, then the shipped one) once per Lua state and returns what it returns. A name, never a path.
+---Loads the shared library `plugins/lib/NAME.lua` (the config dir's copy first, then the shipped one) once per Lua state and returns what it returns. A name, never a path. In plugins, `require(NAME)` finds the same files.
 ---@param name string
 ---@return any
 function tend.require(name) end

@@ -33,6 +33,7 @@ public struct Home: Sendable, Equatable {
         return Home(root: "\(userHome(environment))/.local/state/tend")
     }
 
+    /// `$HOME`, else the password database's entry, else /tmp.
     public static func userHome(_ environment: [String: String]) -> String {
         if let h = environment["HOME"], !h.isEmpty { return h }
         if let pw = getpwuid(getuid()), let dir = pw.pointee.pw_dir { return String(cString: dir) }

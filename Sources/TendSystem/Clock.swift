@@ -37,22 +37,56 @@ public enum Clock {
             + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(millis), 3))Z"
     }
 
-    /// Parses what `iso8601` writes (fraction optional); nil otherwise.
+    /// Parses what `iso8601` writes (fraction optional); nil otherwise. Scans the bytes
+    /// once, without allocating: a restart history of 100 events is parsed on every
+    /// decision the script worker takes.
     public static func parseISO8601(_ text: String) -> Double? {
-        let digits = text.split(whereSeparator: { "-T:.Z".contains($0) }).map { Int($0) }
-        guard digits.count >= 6, !digits.prefix(6).contains(where: { $0 == nil }) else { return nil }
-        var parts = tm()
-        parts.tm_year = Int32(digits[0]! - 1900)
-        parts.tm_mon = Int32(digits[1]! - 1)
-        parts.tm_mday = Int32(digits[2]!)
-        parts.tm_hour = Int32(digits[3]!)
-        parts.tm_min = Int32(digits[4]!)
-        parts.tm_sec = Int32(digits[5]!)
-        var fraction = 0.0
-        if let dot = text.firstIndex(of: ".") {
-            fraction = Double("0." + text[text.index(after: dot)...].prefix { $0.isNumber }) ?? 0
+        var text = text
+        return text.withUTF8 { bytes -> Double? in
+            // Six whole fields (year, month, day, hour, minute, second), each after one of
+            // the separators "-T:" (the first after nothing), then an optional ".fraction".
+            var fields = (0, 0, 0, 0, 0, 0)
+            var i = 0
+            for n in 0..<6 {
+                if n > 0 {
+                    guard i < bytes.count, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "T") || bytes[i] == UInt8(ascii: ":") else { return nil }
+                    i += 1
+                }
+                var value = 0, digits = 0
+                while i < bytes.count, bytes[i] >= UInt8(ascii: "0"), bytes[i] <= UInt8(ascii: "9"), digits < 9 {
+                    value = value * 10 + Int(bytes[i] - UInt8(ascii: "0"))
+                    i += 1
+                    digits += 1
+                }
+                guard digits > 0 else { return nil }
+                switch n {
+                case 0: fields.0 = value
+                case 1: fields.1 = value
+                case 2: fields.2 = value
+                case 3: fields.3 = value
+                case 4: fields.4 = value
+                default: fields.5 = value
+                }
+            }
+            var fraction = 0.0
+            if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
+                i += 1
+                var scale = 0.1
+                while i < bytes.count, bytes[i] >= UInt8(ascii: "0"), bytes[i] <= UInt8(ascii: "9") {
+                    fraction += Double(bytes[i] - UInt8(ascii: "0")) * scale
+                    scale /= 10
+                    i += 1
+                }
+            }
+            var parts = tm()
+            parts.tm_year = Int32(fields.0 - 1900)
+            parts.tm_mon = Int32(fields.1 - 1)
+            parts.tm_mday = Int32(fields.2)
+            parts.tm_hour = Int32(fields.3)
+            parts.tm_min = Int32(fields.4)
+            parts.tm_sec = Int32(fields.5)
+            return Double(timegm(&parts)) + fraction
         }
-        return Double(timegm(&parts)) + fraction
     }
 
     /// A duration for people: `3s`, `4m12s`, `2h05m`, `3d04h`.

@@ -38,11 +38,14 @@ public enum FileSystem {
         return String(path[path.index(after: slash)...])
     }
 
-    /// The whole file as bytes.
-    public static func readBytes(_ path: String) throws -> [UInt8] {
+    /// The whole file as bytes. `inspect` sees the metadata of the file opened (fstat, so
+    /// the file checked is the file read) and may refuse it by throwing.
+    public static func readBytes(_ path: String, inspect: (Info) throws -> Void = { _ in }) throws -> [UInt8] {
         let fd = retryingOnInterrupt { open(path, O_RDONLY | O_CLOEXEC) }
         guard fd >= 0 else { throw SystemError("open", path: path) }
         defer { close(fd) }
+        guard let info = info(fd: fd) else { throw SystemError("fstat", path: path) }
+        try inspect(info)
         var result: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {

@@ -4,16 +4,19 @@ import TendLua
 
 extension Tend {
     /// `tend check-config`: loads daemons.lua and every policy, health check and plugin,
-    /// prints each problem as `file:line: message`, and exits 1 if there is any.
+    /// each in its role's environment, prints each problem as `file:line: message`, the
+    /// state of every script each daemon names, a summary naming the failing files, and
+    /// exits 1 if there is any problem.
     struct CheckConfig: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "check-config",
             abstract: "Check daemons.lua and every policy, health check and plugin script.",
             discussion: """
                 Compiles and runs each script on the search path (the config dir first, then the \
-                shipped scripts), checks the table it returns, and checks that every script a \
-                daemon names exists. Prints one `file:line: message` line per problem; exits 1 \
-                if there is any.
+                shipped scripts) in its role's environment (the sandbox for daemons.lua, policies \
+                and health checks), checks the table it returns, and lists every script each \
+                daemon names with its state (ok, broken, missing, inline). Prints one \
+                `file:line: message` line per problem; exits 1 if there is any.
                 """
         )
 
@@ -27,6 +30,11 @@ extension Tend {
             case .json: Output.line(JSONOutput.document(report.json))
             case .table:
                 for problem in report.problems { Output.line(problem.description) }
+                if !report.scripts.isEmpty {
+                    Output.line(Output.table(["DAEMON", "SCRIPT", "STATE", "FILE"], report.scripts.map {
+                        [$0.daemon, $0.kind == .health ? "health" : $0.kind.noun, $0.state.rawValue, $0.file]
+                    }))
+                }
                 Output.line(report.summary)
             }
             if !report.ok { throw ExitCode(1) }

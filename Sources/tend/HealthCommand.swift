@@ -22,7 +22,7 @@ extension Tend {
                 case .json: Output.line(JSONOutput.document(summary.json))
                 case .table:
                     Output.line("\(summary.healthy)/\(summary.total) healthy (\(summary.percent)%)")
-                    let rows = summary.daemons.map { [$0.daemon, $0.healthy ? "healthy" : "UNHEALTHY", $0.state.rawValue, $0.reason] }
+                    let rows = summary.daemons.map { [$0.daemon, $0.word, $0.state.rawValue, $0.reason] }
                     Output.line(Output.table(["Daemon", "Health", "State", "Reason"], rows, minWidths: [30]))
                 }
             }

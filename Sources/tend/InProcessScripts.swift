@@ -6,8 +6,12 @@ import TendLua
 final class InProcessScripts: ScriptService {
     weak var answers: ScriptAnswers?
     private let scripts: MonitorScripts
+    private let builtin: BuiltinPolicy
 
-    init(_ scripts: MonitorScripts) { self.scripts = scripts }
+    init(_ scripts: MonitorScripts) throws {
+        self.scripts = scripts
+        builtin = try BuiltinPolicy()
+    }
 
     func ask(_ question: PolicyQuestion) {
         answers?.decided(question.daemon, ticket: question.ticket, scripts.restartPolicy.decide(question.context))
@@ -15,7 +19,7 @@ final class InProcessScripts: ScriptService {
 
     func check(_ request: CheckRequest) {
         let result = scripts.healthChecks.check(request.spec, pid: request.pid)
-            ?? HealthResult(ok: true, reason: "no health check")
+            ?? HealthResult(.healthy, reason: "no health check")
         answers?.checked(request.daemon, pid: request.pid, result)
     }
 
@@ -34,6 +38,6 @@ final class InProcessScripts: ScriptService {
     }
 
     func fallbackDecision(_ context: RestartContext) -> RestartDecision {
-        BuiltinRestartPolicy().decide(context)
+        builtin.decide(context)
     }
 }

@@ -66,7 +66,7 @@ extension Tend {
                 Output.problem("monitor for \(home) (pid \(getpidValue())), \(daemons) daemons configured; SIGTERM or Ctrl-C stops the monitor, not the daemons")
             }
             return Monitor(home: context.home, tendExecutable: FileSystem.executablePath(), options: options,
-                           scripts: InProcessScripts(scripts))
+                           scripts: try InProcessScripts(scripts))
         }
     }
 }

@@ -5,6 +5,7 @@ import Darwin
 #endif
 import ArgumentParser
 import TendCore
+import TendLua
 import TendSystem
 
 extension Tend {
@@ -39,7 +40,7 @@ extension Tend {
             let path = "\(dir)/\(name).lua"
             do {
                 try FileSystem.makeDirectory(dir)
-                try FileSystem.createNew(path, text: StarterFiles.text(kind, name: name, path: path))
+                try FileSystem.createNew(path, text: StarterFiles.text(what, name: name, path: path))
             } catch let e as SystemError where e.code == EEXIST && e.path == path {
                 throw CommandFailure("\(path) exists already; it was not overwritten (edit it, or choose another name)")
             } catch {

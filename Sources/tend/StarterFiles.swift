@@ -1,13 +1,14 @@
 import TendCore
+import TendLua
 
 /// The commented starter files `tend new` writes: each loads as it is, does something
 /// sensible, and says how to try it. `{{name}}` and `{{path}}` are filled in.
 enum StarterFiles {
-    static func text(_ kind: ScriptPaths.Kind, name: String, path: String) -> String {
+    static func text(_ what: Tend.New.What, name: String, path: String) -> String {
         let template: String
-        switch kind {
+        switch what {
         case .policy: template = policy
-        case .health: template = check
+        case .check: template = check
         case .plugin: template = plugin
         }
         // The name first: a name never holds braces, so it cannot make a `{{path}}`.

@@ -33,8 +33,10 @@ enum SubcommandSuggestion {
 }
 
 extension Tend {
-    /// The entry point: a mistyped subcommand gets a suggestion, then argument-parser runs.
+    /// The entry point: the hidden roles (`__script-worker`) first; then a mistyped
+    /// subcommand gets a suggestion; then argument-parser runs.
     static func main() {
+        HiddenRoles.runIfAsked()
         let arguments = Array(CommandLine.arguments.dropFirst())
         if let message = SubcommandSuggestion.message(for: arguments, root: Tend.self) {
             exit(withError: ValidationError(message))

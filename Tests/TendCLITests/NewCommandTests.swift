@@ -17,7 +17,7 @@ final class NewCommandTests: CLITestCase {
         // All three load with the right shape.
         try temp.writeDaemons(ticker("web", extra: #"policy = "mine", health = { check = "mine", max_rss_mb = 64 }"#))
         let check = try tend("check-config")
-        XCTAssertTrue(check.stdout.hasPrefix("OK: "), check.description)
+        XCTAssertTrue(check.stdout.split(separator: "\n").last?.hasPrefix("OK: ") == true, check.description)
 
         // The policy starter decides: a failure restarts, a clean exit stays down.
         try temp.write("deaths.json", #"[{"uptime": 30, "code": 1}, {"uptime": 30, "signal": "SIGKILL"}, {"uptime": 30, "code": 0}, {"uptime": 1, "code": 1}]"#)

@@ -169,7 +169,9 @@ final class PluginsCommandTests: CLITestCase {
 
     func testCheckConfigPassesOnTheShippedConfiguration() throws {
         let r = try tend("check-config")
-        XCTAssertTrue(r.stdout.hasPrefix("OK: "), r.stdout)
+        let summary = r.stdout.split(separator: "\n").last.map(String.init) ?? ""
+        XCTAssertTrue(summary.hasPrefix("OK: "), r.stdout)
+        XCTAssertTrue(r.stdout.contains("context-daemon"), "every daemon's scripts are listed: \(r.stdout)")
         XCTAssertTrue(r.stdout.contains("(8 daemons)"), r.stdout)
         XCTAssertTrue(r.stdout.contains("9 plugins"), r.stdout)
     }

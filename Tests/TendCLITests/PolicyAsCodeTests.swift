@@ -79,6 +79,54 @@ final class PolicyAsCodeTests: CLITestCase {
         XCTAssertEqual(ProcessTable.check(monitor), .alive)
     }
 
+    /// A world-writable policy is not obeyed: the built-in policy decides, health.log and
+    /// check-config say why and how to fix it, and `chmod go-w` brings the file back.
+    func testAWorldWritablePolicyIsRefusedUntilChmodGoW() throws {
+        let file = "\(temp.config)/policies/restart.lua"
+        try temp.write("config/policies/restart.lua", policy(#"return { action = "restart", reason = "from my file" }"#))
+        try FileSystem.setMode(file, 0o666)
+        let check = try tend("check-config", expect: 1)
+        XCTAssertTrue(check.stdout.contains("\(file): not loaded: the file is world-writable (mode 666)"), check.stdout)
+        XCTAssertTrue(check.stdout.contains("fix: chmod go-w \(file)"), check.stdout)
+
+        try temp.writeDaemons(ticker("d"))
+        try tend("start", "d")
+        let first = try XCTUnwrap(try waitForPID("d"))
+        kill9AndWait("d", first)
+        let second = try XCTUnwrap(try waitForPID("d", not: first), "the built-in policy restarts it")
+        let hits = "\(temp.home)/logs/policy-hits.log", health = "\(temp.home)/logs/health.log"
+        XCTAssertTrue(Wait.until { ((try? String(contentsOfFile: hits)) ?? "").contains("built-in") }, "no decision by the built-in policy")
+        XCTAssertTrue(((try? String(contentsOfFile: health)) ?? "").contains("chmod go-w \(file)"), "health.log does not say how to fix it")
+
+        try FileSystem.setMode(file, 0o644)
+        try tend("check-config")
+        kill9AndWait("d", second)
+        XCTAssertNotNil(try waitForPID("d", not: second))
+        XCTAssertTrue(Wait.until { ((try? String(contentsOfFile: hits)) ?? "").contains("from my file") }, "the fixed file does not decide")
+    }
+
+    /// A check that raises is "unknown": shown with its reason, not counted as healthy,
+    /// never a restart; it runs again next round and recovers as soon as it passes.
+    func testACheckThatRaisesIsUnknownUntilItPassesAgain() throws {
+        let flag = "\(temp.root)/broken"
+        try "x".write(toFile: flag, atomically: true, encoding: .utf8)
+        try temp.writeDaemons(ticker("checked", extra: """
+        health = function(d) if tend.fs.exists("\(flag)") then error("probe broke") end return true, "fine" end
+        """))
+        try tend("monitor", "--detach", "--interval", "0.5")
+        try tend("start", "checked")
+        let running = try XCTUnwrap(try waitForPID("checked"))
+        // `tend health` exits 1 unless every daemon is healthy: unknown is not healthy.
+        XCTAssertTrue(try Wait.until { try self.tend("health", expect: nil).stdout.contains("probe broke") }, "no check error shown")
+        let health = try tend("health", expect: 1).stdout
+        XCTAssertTrue(health.contains("0/1 healthy") && health.contains("unknown"), health)
+        XCTAssertEqual(try tend("health", "--score", expect: 1).stdout.trimmingCharacters(in: .whitespacesAndNewlines), "0")
+        try FileManager.default.removeItem(atPath: flag)
+        XCTAssertTrue(try Wait.until { try self.tend("health", "--score", expect: nil).stdout.hasPrefix("100") }, "the check did not recover")
+        try tend("health")
+        XCTAssertEqual(try pid(of: "checked"), running, "a check error never restarts the daemon")
+    }
+
     /// A failing health check restarts the daemon through the policy.
     func testFailingHealthCheckRestartsTheDaemon() throws {
         let marker = "\(temp.root)/healthy"

@@ -280,7 +280,7 @@ final class MonitorCoreTests: XCTestCase {
         core.fireDeadlines()
         let request = try XCTUnwrap(scripts.checks.first)
         XCTAssertEqual(request.pid, p.pid)
-        core.checked("a", pid: p.pid, HealthResult(ok: false, reason: "port closed", at: clock.wall))
+        core.checked("a", pid: p.pid, HealthResult(.unhealthy, reason: "port closed", at: clock.wall))
         core.drain()
         XCTAssertEqual(processes.signals.map(\.signal), [.terminate])
         die("a", p)
@@ -295,7 +295,7 @@ final class MonitorCoreTests: XCTestCase {
         die("a", first)
         core.decided("a", ticket: scripts.questions[0].ticket, RestartDecision(.restartNow, reason: "ok", policy: "p"))
         core.drain()
-        core.checked("a", pid: first.pid, HealthResult(ok: false, reason: "stale news", at: clock.wall))
+        core.checked("a", pid: first.pid, HealthResult(.unhealthy, reason: "stale news", at: clock.wall))
         core.drain()
         guard case .running? = phase("a") else { return XCTFail("the new process was stopped for the old one's check") }
     }

@@ -12,7 +12,7 @@ final class SupervisionTests: XCTestCase {
     static let pid = ProcessIdentity(pid: 7, startTime: 100)
     static let other = ProcessIdentity(pid: 8, startTime: 200)
     static let death = ExitInfo(cause: .killed, signal: 9, at: 1000, uptime: 5, pid: 7)
-    static let sick = HealthResult(ok: false, reason: "port closed", at: 1000)
+    static let sick = HealthResult(.unhealthy, reason: "port closed", at: 1000)
     static let daemonizedExit = ExitInfo(cause: .exited, code: 0, at: 1000, uptime: 0.1, pid: 7, leftovers: [other])
     static let daemonizedReason = "the program daemonized itself (pid 8 still running): run it in the foreground, or set forking = true"
     static let restartNow = RestartDecision(.restartNow, reason: "ok", policy: "p")
@@ -193,8 +193,8 @@ final class SupervisionTests: XCTestCase {
         // A death of a daemon wanted down is not a question for the policy
         row(running, .exited(death), want: .down, down, [.recordExit(death)]),
         row(running, .health(sick), want: .down, running, [.recordHealth(sick)]),
-        row(running, .health(HealthResult(ok: false, reason: "raised", checkError: true, at: 1000)), running,
-            [.recordHealth(HealthResult(ok: false, reason: "raised", checkError: true, at: 1000))]),
+        row(running, .health(HealthResult(.unknown, reason: "raised", at: 1000)), running,
+            [.recordHealth(HealthResult(.unknown, reason: "raised", at: 1000))]),
         // After a stop
         row(.stopping(pid, killAt: 1005, then: .restart), .exited(death), manualRestart, [.recordExit(death), .killLeftovers, spawnRestart]),
         row(.stopping(pid, killAt: 1005, then: .askPolicy(.healthCheckFailed, reason: "port closed")), .exited(death),

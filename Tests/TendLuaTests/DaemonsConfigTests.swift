@@ -135,14 +135,36 @@ final class DaemonsConfigTests: LuaTestCase {
         let config = DaemonsConfig.load(file: file, host: host)
         XCTAssertEqual(config.problems, [])
         let spec = try XCTUnwrap(config.specs.first)
-        guard case .inline(let key)? = spec.health else { return XCTFail("not inline: \(String(describing: spec.health))") }
+        guard case .inline(let key, _)? = spec.health else { return XCTFail("not inline: \(String(describing: spec.health))") }
         XCTAssertEqual(key, "inline@\(file):1")
         let checks = LuaHealthChecks(host: host)
-        XCTAssertEqual(checks.check(spec, pid: 4242)?.ok, true)
+        XCTAssertEqual(checks.check(spec, pid: 4242)?.state, .healthy)
         let failed = try XCTUnwrap(checks.check(spec, pid: 7))
-        XCTAssertFalse(failed.ok)
-        XCTAssertFalse(failed.checkError)
+        XCTAssertEqual(failed.state, .unhealthy)
         XCTAssertEqual(failed.reason, "pid is 7")
+    }
+
+    /// `health = { check = function(d, args) … end, interval = 5, timeout = 2, … }`: an
+    /// inline check with the settings and arguments of a named one.
+    func testInlineHealthTableWithIntervalAndTimeout() throws {
+        let host = try makeHost()
+        let file = try writeConfig("daemons.lua", """
+            daemon "inline" {
+              command = {"/bin/sleep", "100"},
+              health = { check = function(d, args) return args.want == d.pid, "want " .. args.want end, interval = 5, timeout = 2, want = 4242 },
+            }
+            daemon "bad" { command = {"/bin/true"}, health = { check = function() end, interval = -1 } }
+            """)
+        let config = DaemonsConfig.load(file: file, host: host)
+        XCTAssertEqual(config.problems.map(\.line), [5])
+        XCTAssertTrue(config.problems.first?.message.contains("'health.interval' must be a positive number") == true, "\(config.problems)")
+        let spec = try XCTUnwrap(config.specs.first)
+        XCTAssertEqual(spec.health, .inline(key: "inline@\(file):1", arguments: ["interval": .int(5), "timeout": .int(2), "want": .int(4242)]))
+        let checks = LuaHealthChecks(host: host)
+        XCTAssertEqual(checks.interval(for: spec), 5)
+        XCTAssertEqual(checks.timeout(for: spec), 2)
+        XCTAssertEqual(checks.check(spec, pid: 4242)?.state, .healthy)
+        XCTAssertEqual(checks.check(spec, pid: 1)?.reason, "want 4242")
     }
 
     func testShippedDefaultDeclaresTheEightDaemons() throws {

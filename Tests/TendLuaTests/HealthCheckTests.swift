@@ -46,8 +46,7 @@ final class HealthCheckTests: LuaTestCase {
         let pid = try startSleeper()
         let c = try checks()
         let alive = try XCTUnwrap(c.check(spec(.named("process_alive", arguments: [:])), pid: pid))
-        XCTAssertTrue(alive.ok, alive.reason)
-        XCTAssertFalse(alive.checkError)
+        XCTAssertEqual(alive.state, .healthy, alive.reason)
         XCTAssertEqual(alive.reason, "process \(pid) (sleep) is alive")
 
         Signals.send(.kill, to: sleeper!)
@@ -55,38 +54,34 @@ final class HealthCheckTests: LuaTestCase {
         XCTAssertEqual(waitpid(pid, &status, 0), pid)
         sleeper = nil
         let dead = try XCTUnwrap(c.check(spec(.named("process_alive", arguments: [:])), pid: pid))
-        XCTAssertFalse(dead.ok)
-        XCTAssertFalse(dead.checkError, "a dead daemon is a failed check, not a broken one")
+        XCTAssertEqual(dead.state, .unhealthy, "a dead daemon is a failed check, not a broken one")
         XCTAssertEqual(dead.reason, "process \(pid) is not running")
-        XCTAssertFalse(try XCTUnwrap(c.check(spec(.named("process_alive", arguments: [:])), pid: nil)).ok)
+        XCTAssertEqual(try XCTUnwrap(c.check(spec(.named("process_alive", arguments: [:])), pid: nil)).state, .unhealthy)
     }
 
     func testTcpPortAgainstAListeningSocket() throws {
         let port = try listen()
         let c = try checks()
         let up = try XCTUnwrap(c.check(spec(.named("tcp_port", arguments: ["port": .int(Int64(port))])), pid: nil))
-        XCTAssertTrue(up.ok, up.reason)
+        XCTAssertEqual(up.state, .healthy, up.reason)
         XCTAssertEqual(up.reason, "127.0.0.1:\(port) accepts connections")
         close(listener)
         listener = -1
         let down = try XCTUnwrap(c.check(spec(.named("tcp_port", arguments: ["port": .int(Int64(port))])), pid: nil))
-        XCTAssertFalse(down.ok)
-        XCTAssertFalse(down.checkError)
+        XCTAssertEqual(down.state, .unhealthy)
         XCTAssertTrue(down.reason.contains("refused"), down.reason)
     }
 
     func testMisconfiguredCheckIsACheckErrorWithFileLine() throws {
         let r = try XCTUnwrap(try checks().check(spec(.named("tcp_port", arguments: [:])), pid: nil))
-        XCTAssertFalse(r.ok)
-        XCTAssertTrue(r.checkError)
+        XCTAssertEqual(r.state, .unknown)
         XCTAssertTrue(r.reason.hasPrefix("\(Self.repoRoot)/policies/health/tcp_port.lua:8: tcp_port needs an integer port"), r.reason)
     }
 
     func testRaisingCheckIsACheckError() throws {
         let file = try writeConfig("policies/health/raises.lua", "return { check = function(d, args)\n  error('probe exploded')\nend }\n")
         let r = try XCTUnwrap(try checks().check(spec(.named("raises", arguments: [:])), pid: nil))
-        XCTAssertEqual(r.ok, false)
-        XCTAssertEqual(r.checkError, true)
+        XCTAssertEqual(r.state, .unknown)
         XCTAssertEqual(r.reason, "\(file):2: probe exploded")
     }
 
@@ -95,14 +90,14 @@ final class HealthCheckTests: LuaTestCase {
         let started = Clock.monotonic()
         let r = try XCTUnwrap(try checks().check(spec(.named("spins", arguments: [:])), pid: nil))
         XCTAssertLessThan(Clock.monotonic() - started, 3)
-        XCTAssertTrue(r.checkError)
+        XCTAssertEqual(r.state, .unknown)
         XCTAssertTrue(r.reason.hasPrefix("\(file):2: time budget"), r.reason)
     }
 
     func testWrongReturnIsACheckError() throws {
         try writeConfig("policies/health/wrong.lua", "return { check = function() return 'yes' end }\n")
         let r = try XCTUnwrap(try checks().check(spec(.named("wrong", arguments: [:])), pid: nil))
-        XCTAssertTrue(r.checkError)
+        XCTAssertEqual(r.state, .unknown)
         XCTAssertTrue(r.reason.contains("check returned \"yes\""), r.reason)
     }
 
@@ -114,39 +109,60 @@ final class HealthCheckTests: LuaTestCase {
         XCTAssertEqual(c.check(spec(.named("flip", arguments: [:])), pid: nil)?.reason, "v1")
         XCTAssertEqual(reported.count, 1)
         XCTAssertTrue(reported[0].hasPrefix("\(file):2: "), reported[0])
-        try writeConfig("policies/health/flip.lua", "return { check = function() error('v3 broken') end }\n")
-        XCTAssertEqual(c.check(spec(.named("flip", arguments: [:])), pid: nil)?.reason, "v1", "a version failing at run time gives way to the last good one")
+        let v3 = try writeConfig("policies/health/flip.lua", "return { check = function() error('v3 broken') end }\n")
+        let broken = try XCTUnwrap(c.check(spec(.named("flip", arguments: [:])), pid: nil))
+        XCTAssertEqual(broken.state, .unknown, "a check that raises is a check error, never the last version's verdict")
+        XCTAssertEqual(broken.reason, "\(v3):1: v3 broken")
         try writeConfig("policies/health/flip.lua", "return { check = function() return false, 'v4' end, interval = 42 }\n")
         XCTAssertEqual(c.check(spec(.named("flip", arguments: [:])), pid: nil)?.reason, "v4")
         XCTAssertEqual(c.interval(for: spec(.named("flip", arguments: [:]))), 42)
         XCTAssertEqual(c.interval(for: spec(.named("flip", arguments: ["interval": .int(7)]))), 7)
     }
 
+    /// A check that raises once is not retired: the next round runs it again.
+    func testACheckThatRaisesOnceRecoversAtTheNextRound() throws {
+        let flag = try writeConfig("fail-once", "x")
+        let file = try writeConfig("policies/health/flaky.lua", """
+            return { check = function()
+              if tend.fs.exists("\(flag)") then tend.fs.remove("\(flag)"); error("transient trouble") end
+              return true, "fine"
+            end }
+
+            """)
+        let c = try checks()
+        let first = try XCTUnwrap(c.checkReporting(spec(.named("flaky", arguments: [:])), pid: nil))
+        XCTAssertEqual(first.result.state, .unknown)
+        XCTAssertEqual(first.problem, ScriptState(file: file, line: 2, kind: .health, message: "transient trouble", inForce: .none))
+        let second = try XCTUnwrap(c.checkReporting(spec(.named("flaky", arguments: [:])), pid: nil))
+        XCTAssertEqual(second.result.state, .healthy)
+        XCTAssertEqual(second.result.reason, "fine")
+        XCTAssertNil(second.problem)
+    }
+
     func testUnknownCheckIsACheckError() throws {
         let r = try XCTUnwrap(try checks().check(spec(.named("nope", arguments: [:])), pid: nil))
-        XCTAssertTrue(r.checkError)
-        XCTAssertTrue(r.reason.hasPrefix("no health check 'nope'"), r.reason)
+        XCTAssertEqual(r.state, .unknown)
+        XCTAssertTrue(r.reason.contains("no health check 'nope'"), r.reason)
     }
 
     func testFileFreshRssBelowAndCommandOk() throws {
         let c = try checks()
         let fresh = try writeConfig("heartbeat", "x")
-        XCTAssertEqual(c.check(spec(.named("file_fresh", arguments: ["path": .string(fresh), "max_age": .int(60)])), pid: nil)?.ok, true)
-        XCTAssertEqual(c.check(spec(.named("file_fresh", arguments: ["path": .string("\(root)/missing"), "max_age": .int(60)])), pid: nil)?.ok, false)
+        XCTAssertEqual(c.check(spec(.named("file_fresh", arguments: ["path": .string(fresh), "max_age": .int(60)])), pid: nil)?.state, .healthy)
+        XCTAssertEqual(c.check(spec(.named("file_fresh", arguments: ["path": .string("\(root)/missing"), "max_age": .int(60)])), pid: nil)?.state, .unhealthy)
 
         let pid = try startSleeper()
-        XCTAssertEqual(c.check(spec(.named("rss_below", arguments: ["mb": .int(500)])), pid: pid)?.ok, true)
-        XCTAssertEqual(c.check(spec(.named("rss_below", arguments: ["mb": .double(0.001)])), pid: pid)?.ok, false)
+        XCTAssertEqual(c.check(spec(.named("rss_below", arguments: ["mb": .int(500)])), pid: pid)?.state, .healthy)
+        XCTAssertEqual(c.check(spec(.named("rss_below", arguments: ["mb": .double(0.001)])), pid: pid)?.state, .unhealthy)
 
-        XCTAssertEqual(c.check(spec(.named("command_ok", arguments: ["command": .array([.string("/bin/true")])])), pid: nil)?.ok, true)
+        XCTAssertEqual(c.check(spec(.named("command_ok", arguments: ["command": .array([.string("/bin/true")])])), pid: nil)?.state, .healthy)
         let failed = try XCTUnwrap(c.check(spec(.named("command_ok", arguments: ["command": .array([.string("/bin/sh"), .string("-c"), .string("echo nope; exit 3")])])), pid: nil))
-        XCTAssertFalse(failed.ok)
+        XCTAssertEqual(failed.state, .unhealthy)
         XCTAssertEqual(failed.reason, "/bin/sh exited with code 3: nope")
         let started = Clock.monotonic()
         let slow = try XCTUnwrap(c.check(spec(.named("command_ok", arguments: ["command": .array([.string("/bin/sleep"), .string("30")]), "timeout": .double(0.3)])), pid: nil))
         XCTAssertLessThan(Clock.monotonic() - started, 5)
-        XCTAssertFalse(slow.ok)
-        XCTAssertFalse(slow.checkError, slow.reason)
+        XCTAssertEqual(slow.state, .unhealthy, slow.reason)
         XCTAssertTrue(slow.reason.contains("did not finish"), slow.reason)
     }
 

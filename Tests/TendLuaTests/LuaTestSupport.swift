@@ -38,8 +38,8 @@ class LuaTestCase: XCTestCase {
     /// Search path without the shipped scripts.
     var userOnlyPaths: ScriptPaths { ScriptPaths(configDir: configDir, shippedDir: nil) }
 
-    func makeHost(paths: ScriptPaths? = nil, budget: Double = 1) throws -> LuaHost {
-        try LuaHost(home: home, paths: paths ?? self.paths, logName: "lua-test", budget: budget)
+    func makeHost(paths: ScriptPaths? = nil, budget: Double = 1, memoryLimit: Int = LuaVM.defaultMemoryLimit) throws -> LuaHost {
+        try LuaHost(home: home, paths: paths ?? self.paths, logName: "lua-test", budget: budget, memoryLimit: memoryLimit)
     }
 
     var reporter: ScriptProblemReporter { { [unowned self] in self.reported.append($0) } }
@@ -54,12 +54,12 @@ class LuaTestCase: XCTestCase {
         return path
     }
 
-    /// Runs a Lua snippet in a fresh environment of `host` and returns its result as data.
-    func eval(_ host: LuaHost, _ source: String, file: String = "snippet.lua") throws -> JSONValue {
+    /// Runs a Lua snippet in a fresh table of `environment` and returns its result as data.
+    func eval(_ host: LuaHost, _ source: String, file: String = "snippet.lua", in environment: ScriptEnvironment = .full) throws -> JSONValue {
         let path = try writeConfig(file, source)
         let script = try host.vm.compile(file: path)
         defer { host.vm.release(script) }
-        let env = host.vm.newEnvironment()
+        let env = try host.layer.newEnvironment(environment)
         defer { host.vm.release(env) }
         let result = try host.vm.run(chunk: script, environment: env)
         defer { host.vm.release(result) }

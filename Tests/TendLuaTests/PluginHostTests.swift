@@ -11,7 +11,7 @@ final class PluginHostTests: LuaTestCase {
     func info(_ source: String, file: String = "plugins/p.lua") throws -> PluginInfo {
         let path = try writeConfig(file, source)
         let host = try makeHost()
-        let script = try host.loadScript(file: path)
+        let script = try host.loadScript(file: path, in: .full)
         defer { host.release(script) }
         return try PluginShape.inspect(script, vm: host.vm)
     }

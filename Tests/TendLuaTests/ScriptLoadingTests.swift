@@ -45,7 +45,7 @@ final class ScriptLoadingTests: LuaTestCase {
 
     func testShebangLineIsIgnoredAndLinesStayRight() throws {
         let file = try writeConfig("plugins/shebang.lua", "#!/usr/bin/env tend\nerror('line two')\n")
-        XCTAssertThrowsError(try makeHost().loadScript(file: file)) { error in
+        XCTAssertThrowsError(try makeHost().loadScript(file: file, in: .full)) { error in
             XCTAssertEqual("\(error)", "\(file):2: line two")
         }
     }
@@ -83,5 +83,34 @@ final class ScriptLoadingTests: LuaTestCase {
         try writeConfig("daemons.lua", "daemon \"a\" { command = {\"/bin/true\"}, policy = \"missing-policy\" }\n")
         let refs = ConfigChecker.run(paths: userOnlyPaths, home: home).problems.map(\.description)
         XCTAssertTrue(refs.contains { $0.hasPrefix("\(daemons):1: daemon 'a': no policy 'missing-policy'") }, "\(refs)")
+    }
+
+    /// Each script loads in its role's environment: os.exit is simply absent for a policy
+    /// or check (an error at its line), and stopped for a plugin (whose os.exit would end
+    /// check-config itself with status 0). Every problem is blamed on its own file, and the
+    /// summary names the failing files.
+    func testCheckConfigBlamesTheRightFileAndCatchesOsExit() throws {
+        try writeConfig("daemons.lua", """
+            daemon "a" { command = {"/bin/true"}, policy = "quits", health = "exits" }
+            daemon "b" { plugin = "leaves", health = function(d) return true end }
+            daemon "c" { command = {"/bin/true"}, health = { check = "nowhere" } }
+            """)
+        let daemons = "\(configDir)/daemons.lua"
+        let policy = try writeConfig("policies/quits.lua", "local x = 1\nos.exit(0)\nreturn { decide = function() end }\n")
+        let check = try writeConfig("policies/health/exits.lua", "return { check = function() os.exit(1) end, timeout = os.exit() }\n")
+        let plugin = try writeConfig("plugins/leaves.lua", "local x = 1\n\nos.exit(3)\nreturn { run = function() end }\n")
+        let report = ConfigChecker.run(paths: userOnlyPaths, home: home)
+        let lines = report.problems.map(\.description)
+        XCTAssertTrue(lines.contains("\(policy):2: attempt to call a nil value (field 'exit')"), "\(lines)")
+        XCTAssertTrue(lines.contains("\(check):1: attempt to call a nil value (field 'exit')"), "\(lines)")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("\(plugin):3: os.exit called while the script loads") }, "\(lines)")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("\(daemons):3: daemon 'c': no health check 'nowhere'") }, "\(lines)")
+        XCTAssertEqual(Set(report.failingFiles), [daemons, policy, check, plugin])
+        XCTAssertTrue(report.summary.hasPrefix("6 problems in "), report.summary)   // b and c name the policy "restart", not there without the shipped scripts
+        for file in [policy, check, plugin, daemons] { XCTAssertTrue(report.summary.contains(file), report.summary) }
+        let states = report.scripts.map { "\($0.daemon) \($0.kind.rawValue) \($0.state.rawValue)" }
+        XCTAssertEqual(states, ["a policies broken", "a policies/health broken", "b policies missing", "b plugins broken",
+                                "b policies/health inline", "c policies missing", "c policies/health missing"])
+        XCTAssertEqual(report.scripts.first { $0.state == .inline }?.file, "\(daemons):2")
     }
 }

@@ -48,7 +48,7 @@ final class ScriptTypesTests: LuaTestCase {
         XCTAssertEqual(s.string(at: -1), "SIGKILL", "a signal is its name, as in tend.process.run's result")
         s.pop(2)
 
-        let meta = try host.vm.evaluate(HistoryMethods.source, name: "history methods")
+        let meta = host.layer.historyMethods
         let history = RestartHistory(events: [RestartEvent(time: 1, reason: "r", oldPID: 1, newPID: 2, success: true)])
         host.vm.stack.pushHistory(history, meta: meta)
         host.vm.stack.rawGet(-1, 1)
@@ -58,18 +58,17 @@ final class ScriptTypesTests: LuaTestCase {
         let methods = Set(host.vm.stack.keys(-1)).subtracting(["__index"])
         host.vm.stack.pop()
         XCTAssertEqual(methods, documented("tend.History"))
-        host.vm.release(meta)
     }
 
     func testDecisionAndScriptTablesAreTheOnesTheHostReads() {
         XCTAssertEqual(Set(DecisionReader.keys), documented("tend.Decision"))
         XCTAssertEqual(Set(ScriptShape.policy.functions), documented("tend.Policy"))
         XCTAssertEqual(Set(ScriptShape.health.functions + ScriptShape.health.numbers), documented("tend.HealthCheck"))
-        XCTAssertEqual(Set(ScriptShape.plugin.functions + ScriptShape.plugin.strings), documented("tend.CommandPlugin"))
+        XCTAssertEqual(documented("tend.CommandPlugin"), ["run", "summary"], "the keys PluginShape reads of a command plugin")
     }
 
     func testRecordsGivenToLuaAsJSONAreTheDocumentedShapes() throws {
-        let health = HealthResult(ok: false, reason: "r", checkError: true, at: 1)
+        let health = HealthResult(.unknown, reason: "r", at: 1)
         XCTAssertEqual(Set(try JSONValue.parse(RecordCoding.encode(health)).objectValue?.keys.map { $0 } ?? []),
                        documented("tend.HealthResult"))
         var status = DaemonStatus.read("d", home: home, tracker: PidTracker(home: home))

@@ -77,6 +77,11 @@ final class FilePrimitivesTests: XCTestCase {
         XCTAssertEqual(Clock.iso8601(1764062306.1235), "2025-11-25T09:18:26.124Z")
         XCTAssertEqual(Clock.parseISO8601("2025-11-25T09:18:26.124Z") ?? 0, 1764062306.124, accuracy: 0.0005)
         XCTAssertNil(Clock.parseISO8601("yesterday"))
+        XCTAssertNil(Clock.parseISO8601("2025-11-25"))
+        XCTAssertEqual(Clock.parseISO8601("2025-11-25T09:18:26Z"), 1764062306)
+        for t in [0.0, 1764062306.124, 1_800_000_000.5, 951_782_400.999] {   // 951782400: 2000-02-29
+            XCTAssertEqual(Clock.parseISO8601(Clock.iso8601(t)) ?? 0, (t * 1000).rounded() / 1000, accuracy: 0.0005)
+        }
     }
 }
 

@@ -46,12 +46,13 @@ public enum CommandRunner {
                       stderr: (try? FileSystem.readText("\(dir)/err")) ?? "")
     }
 
-    /// Spawns with separate stdout/stderr (Spawner merges them: for daemons that is right).
-    static func spawnCapturing(_ argv: [String], env: [String: String]?, stdout: Int32, stderr: Int32) throws -> Int32 {
+    /// Spawns with separate stdout/stderr (Spawner merges them: for daemons that is right),
+    /// stdin from `stdin` (default /dev/null), in a process group of its own.
+    static func spawnCapturing(_ argv: [String], env: [String: String]?, stdin: Int32? = nil, stdout: Int32, stderr: Int32) throws -> Int32 {
         var fa = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&fa)
         defer { posix_spawn_file_actions_destroy(&fa) }
-        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)
+        if let stdin { posix_spawn_file_actions_adddup2(&fa, stdin, 0) } else { posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0) }
         posix_spawn_file_actions_adddup2(&fa, stdout, 1)
         posix_spawn_file_actions_adddup2(&fa, stderr, 2)
         var attr = posix_spawnattr_t()

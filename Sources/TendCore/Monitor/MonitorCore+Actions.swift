@@ -88,10 +88,12 @@ extension MonitorCore {
 
         case .recordHealth(let result):
             rt.facts.lastHealth = result
-            if result.checkError {
+            switch result.state {
+            case .healthy: break
+            case .unknown:
                 rt.pendingLog.append(rt.logger.healthEventRecord(event: "check_error", message: result.reason, severity: .warning))
                 say("\(rt.name): health check error: \(result.reason)")
-            } else if !result.ok {
+            case .unhealthy:
                 rt.pendingLog.append(rt.logger.healthEventRecord(event: "check_failed", message: result.reason, severity: .error))
                 say("\(rt.name): health check failed: \(result.reason)")
             }

@@ -264,7 +264,7 @@ public enum Supervision {
         case (.running, .decided): return stay()
         case (.running, .policyUnavailable): return stay()
         case (.running(let pid), .health(let result)):
-            guard result.failed, s.want == .up, s.declared else { return stay([.recordHealth(result)]) }
+            guard result.state == .unhealthy, s.want == .up, s.declared else { return stay([.recordHealth(result)]) }
             return startStopping(pid, then: .askPolicy(.healthCheckFailed, reason: result.reason),
                                  [.recordHealth(result), .note("health check failed: \(result.reason); stopping it")])
         case (.running, .configured(let declared)): s.declared = declared; return stay()

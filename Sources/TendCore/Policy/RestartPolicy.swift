@@ -9,7 +9,7 @@ public struct RestartDecision: Sendable, Equatable {
     /// Which version of the policy decided: the file as it is, the last version that
     /// loaded (the file has a broken edit), or the built-in fallback (none ever loaded,
     /// or this call failed). The names are those of policy-hits.log and the script worker.
-    public enum Version: String, Sendable, Equatable, CaseIterable {
+    public enum Version: String, Codable, Sendable, Equatable, CaseIterable {
         case current
         case lastGood = "last_good"
         case fallback
@@ -68,37 +68,8 @@ public struct RestartContext: Sendable {
 }
 
 /// Decides whether and when a dead daemon is restarted. The shipped implementation is a
-/// Lua script (`policies/restart.lua`); `BuiltinRestartPolicy` is the fallback.
+/// Lua script (`policies/restart.lua`); the fallback is that same file compiled into the
+/// binary (`BuiltinPolicy` in TendLua).
 public protocol RestartPolicy {
     mutating func decide(_ context: RestartContext) -> RestartDecision
-}
-
-/// The seed's limits, in Swift: used when no Lua policy ever loaded. At most
-/// `maxPerHour` automatic restarts in any hour, `cooldown` seconds between attempts,
-/// and the first restart after a healthy run (up longer than the cooldown) at once.
-public struct BuiltinRestartPolicy: RestartPolicy {
-    public init() {}
-
-    public func decide(_ c: RestartContext) -> RestartDecision {
-        let limits = c.daemon.restart
-        if limits.maxPerHour <= 0 {
-            return RestartDecision(.stayDown, reason: "automatic restarts are disabled (max_per_hour = 0)", policy: "built-in")
-        }
-        let recent = c.history.automatic(since: c.now - 3600)
-        if recent.count >= limits.maxPerHour, let oldest = recent.first {
-            let wait = oldest.time + 3600 - c.now
-            return RestartDecision(.restartAfter(seconds: max(wait, 0)),
-                                   reason: "rate limit: \(recent.count) restarts in the last hour (max \(limits.maxPerHour))",
-                                   policy: "built-in")
-        }
-        // A daemon that ran longer than the cooldown had its last restart long enough
-        // ago, so its first restart after a healthy run is immediate.
-        if let last = recent.last, c.now - last.time < limits.cooldown {
-            return RestartDecision(.restartAfter(seconds: last.time + limits.cooldown - c.now),
-                                   reason: "cooldown: last restart \(Int(c.now - last.time))s ago (min \(Int(limits.cooldown))s)",
-                                   policy: "built-in")
-        }
-        return RestartDecision(.restartNow, reason: "\(c.exit.reason); \(recent.count + 1) of \(limits.maxPerHour) restarts used this hour",
-                               policy: "built-in")
-    }
 }

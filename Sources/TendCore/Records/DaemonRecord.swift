@@ -64,26 +64,3 @@ public struct DaemonRecord: Codable, Sendable, Equatable {
         try FileSystem.writeAtomically(home.stateFile(name), text: try RecordCoding.encode(self), durable: false)
     }
 }
-
-/// The outcome of a health check.
-public struct HealthResult: Codable, Sendable, Equatable {
-    public var ok: Bool
-    public var reason: String
-    /// The check itself failed (raised an error, overran its budget): not the daemon's fault.
-    public var checkError: Bool
-    public var at: Double
-
-    enum CodingKeys: String, CodingKey {
-        case ok, reason, checkError = "check_error", at
-    }
-
-    /// The check ran and said the daemon is not well (a check error is not a failure).
-    public var failed: Bool { !ok && !checkError }
-
-    public init(ok: Bool, reason: String, checkError: Bool = false, at: Double = Clock.now()) {
-        self.ok = ok
-        self.reason = reason
-        self.checkError = checkError
-        self.at = at
-    }
-}

@@ -6,12 +6,19 @@ public struct DaemonSpec: Sendable, Equatable, Codable {
         case plugin(String)
     }
 
-    /// How a daemon's health is checked.
+    /// How a daemon's health is checked. `arguments` are passed to the check (`interval`
+    /// and `timeout`, seconds, are read by Tend too).
     public enum Health: Sendable, Equatable, Codable {
-        /// `policies/health/NAME.lua` with optional arguments passed to its `check`.
+        /// `policies/health/NAME.lua`.
         case named(String, arguments: [String: JSONValue])
-        /// An inline Lua function in daemons.lua, kept by the Lua host under this key.
-        case inline(key: String)
+        /// A function written in daemons.lua, kept by the Lua host under this key.
+        case inline(key: String, arguments: [String: JSONValue])
+
+        public var arguments: [String: JSONValue] {
+            switch self {
+            case .named(_, let a), .inline(_, let a): return a
+            }
+        }
     }
 
     public var name: String

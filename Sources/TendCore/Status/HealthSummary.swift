@@ -1,13 +1,22 @@
 import TendSystem
 
 /// `tend health`: N/M healthy with a percentage, and per daemon its state and why.
-/// Healthy = running (identity verified) and its last health check, if any, passed.
+/// Healthy = running (identity verified) and its last health check, if any, passed: a
+/// check whose state is unknown (a check error) does not count as healthy.
 public struct HealthSummary: Codable, Sendable, Equatable {
     public struct Entry: Codable, Sendable, Equatable {
         public var daemon: String
         public var healthy: Bool
         public var state: DaemonStatus.State
         public var reason: String
+        /// The last health check's verdict, while running (absent: no check yet, or none).
+        public var check: HealthResult.State?
+
+        /// `healthy`, `unknown` (running, but the check itself failed) or `UNHEALTHY`.
+        public var word: String {
+            if healthy { return "healthy" }
+            return state == .running && check == .unknown ? "unknown" : "UNHEALTHY"
+        }
     }
 
     public var healthy: Int
@@ -19,12 +28,19 @@ public struct HealthSummary: Codable, Sendable, Equatable {
         let report = StatusReport.read(specs, home: home)
         let entries = report.daemons.map { d -> Entry in
             let running = d.state == .running
-            let checkOK = d.health.map { $0.ok || $0.checkError } ?? true
+            let checkOK = d.health.map { $0.state == .healthy } ?? true
             let reason: String
             if !running { reason = d.reason ?? d.lastExit ?? d.state.rawValue.lowercased() }
-            else if let h = d.health { reason = h.ok ? "running; check passed: \(h.reason)" : (h.checkError ? "running; check error: \(h.reason)" : "check failed: \(h.reason)") }
+            else if let h = d.health {
+                switch h.state {
+                case .healthy: reason = "running; check passed: \(h.reason)"
+                case .unhealthy: reason = "check failed: \(h.reason)"
+                case .unknown: reason = "running; health unknown (check error): \(h.reason)"
+                }
+            }
             else { reason = "running" }
-            return Entry(daemon: d.daemon, healthy: running && checkOK, state: d.state, reason: reason)
+            return Entry(daemon: d.daemon, healthy: running && checkOK, state: d.state, reason: reason,
+                         check: running ? d.health?.state : nil)
         }
         let healthy = entries.filter(\.healthy).count
         return HealthSummary(healthy: healthy, total: entries.count,

@@ -26,8 +26,7 @@ extension DaemonStatus {
 
 extension HealthResult {
     public var json: JSONValue {
-        .object(["ok": .bool(ok), "reason": .string(reason), "check_error": .bool(checkError),
-                 "checked_at": JSONOutput.time(at)])
+        .object(["state": .string(state.rawValue), "reason": .string(reason), "checked_at": JSONOutput.time(at)])
     }
 }
 

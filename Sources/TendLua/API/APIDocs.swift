@@ -26,10 +26,17 @@ public enum APIDocs {
     - An expected failure (a missing file, a process that is gone) returns `nil, "message"`
       (or `false, "message"` for predicates); a programming error (a wrong argument type, a
       path where a name belongs) raises an error naming your `file:line`, which `pcall` catches.
-    - Policies and health checks run under a time budget (1 s unless the script or daemons.lua
-      gives `timeout`); an endless loop is stopped with `file:line: time budget … exceeded`,
-      and `pcall` cannot swallow that. Blocking calls (`sleep`, `run`, `tcp_probe`) never wait
-      past the budget.
+    - Policies and health checks run under a time budget (a check: its `timeout`, 1 s unless
+      the script or daemons.lua gives one, plus 0.5 s); an endless loop is stopped with
+      `file:line: time budget … exceeded`, and `pcall` cannot swallow that. Blocking calls
+      (`sleep`, `run`, `tcp_probe`) count against it: they never wait past the budget, and a
+      call cut short by it ends the script with the same error (a check error, never healthy).
+    - Every Lua state has a memory cap (64 MiB, `TEND_LUA_MEMORY_MB`; 0 turns it off): an
+      allocation past it is the script error `file:line: not enough memory …`, and the
+      state goes on working.
+    - Scripts others could have written (group- or world-writable, or owned by a user who is
+      neither root nor you) are not loaded, as ssh and sudo refuse them: the message says
+      why and how to fix it (`chmod go-w FILE`).
     - A script that fails to load, returns the wrong shape or fails when called is reported
       (health.log, `tend check-config`) and the last good version stays in force.
     - Daemon plugins: each tick runs under a budget (`budget`, default 30 s); a tick that
@@ -41,7 +48,7 @@ public enum APIDocs {
     """
 
     public static func markdown() -> String {
-        var out = intro + "\n"
+        var out = intro + "\n" + EnvironmentDocs.section() + "\n"
         for (module, doc) in TendAPI.modules {
             let functions = TendAPI.functions.filter { $0.module == module }
             guard !functions.isEmpty else { continue }

@@ -13,8 +13,8 @@ enum DryRun {
     ]
 
     /// The implementation to install for `spec` in `context`.
-    static func body(_ spec: HostFunctionSpec, _ context: TendContext) -> LuaHostBody {
-        guard context.dryRun != nil, refused.contains(spec.qualifiedName) else { return spec.make(context) }
+    static func body(_ spec: HostFunctionSpec, _ make: (TendContext) -> LuaHostBody, _ context: TendContext) -> LuaHostBody {
+        guard context.dryRun != nil, refused.contains(spec.qualifiedName) else { return make(context) }
         let message = "\(spec.qualifiedName): not done in a dry run (tend policy simulate changes nothing)"
         return { call in call.failure(message) }
     }

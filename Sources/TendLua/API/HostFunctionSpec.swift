@@ -13,10 +13,12 @@ public struct HostFunctionSpec: Sendable {
     public let returnDoc: String
     /// One line: what it does.
     public let doc: String
-    let make: @Sendable (TendContext) -> LuaHostBody
+    /// The Swift implementation; nil for a function written in Lua (`Sources/TendLua/lua/`),
+    /// which the Lua layer installs.
+    let make: (@Sendable (TendContext) -> LuaHostBody)?
 
     init(_ module: String, _ name: String, params: [String] = [], returns: [String] = [],
-         returnDoc: String = "", doc: String, make: @escaping @Sendable (TendContext) -> LuaHostBody) {
+         returnDoc: String = "", doc: String, make: (@Sendable (TendContext) -> LuaHostBody)?) {
         self.module = module
         self.name = name
         self.params = params
@@ -24,6 +26,12 @@ public struct HostFunctionSpec: Sendable {
         self.returnDoc = returnDoc
         self.doc = doc
         self.make = make
+    }
+
+    /// A function of the API written in Lua: documented here, installed by the Lua layer.
+    init(lua module: String, _ name: String, params: [String] = [], returns: [String] = [],
+         returnDoc: String = "", doc: String) {
+        self.init(module, name, params: params, returns: returns, returnDoc: returnDoc, doc: doc, make: nil)
     }
 
     /// `tend.process.info`

@@ -67,8 +67,8 @@ public enum ScriptTypes {
             "interval?: number -- seconds between checks", "timeout?: number -- seconds a check may take (1)",
         ]),
         HostTypeSpec(name: "tend.HealthResult", doc: "The last health check of a daemon (`tend status`).", fields: [
-            "ok: boolean", "reason: string", "check_error: boolean -- the check itself failed (raised, overran): not the daemon's fault",
-            "at: number -- epoch seconds",
+            "state: \"healthy\"|\"unhealthy\"|\"unknown\" -- unknown: the check itself failed (raised, overran, wrong return): never a restart",
+            "reason: string", "at: number -- epoch seconds",
         ]),
         // Plugins
         HostTypeSpec(name: "tend.CommandPlugin", doc: "What `plugins/NAME.lua` returns for a command (`tend run NAME ARGS…`).", fields: [

@@ -24,8 +24,8 @@ public enum TendAPI {
     public static let types: [HostTypeSpec] = ProcessModule.types + PidModule.types + FsModule.types
         + DaemonsModule.types
 
-    /// Builds the `tend` table from the registry, makes it the global `tend` and what
-    /// `require("tend")` returns.
+    /// Builds the `tend` table from the registry (the functions written in Lua are added by
+    /// the Lua layer), makes it the global `tend` and what `require("tend")` returns.
     static func install(into vm: LuaVM, context: TendContext) {
         let s = vm.stack
         s.newTable()
@@ -35,6 +35,7 @@ public enum TendAPI {
             s.rawSet(root, String(module.dropFirst("tend.".count)))
         }
         for spec in functions {
+            guard let make = spec.make else { continue }
             let table: Int32
             if spec.module == "tend" {
                 table = root
@@ -42,7 +43,7 @@ public enum TendAPI {
                 s.rawGet(root, String(spec.module.dropFirst("tend.".count)))
                 table = s.top
             }
-            vm.pushHostFunction(name: spec.qualifiedName, DryRun.body(spec, context))
+            vm.pushHostFunction(name: spec.qualifiedName, DryRun.body(spec, make, context))
             s.rawSet(table, spec.name)
             if table != root { s.pop() }
         }

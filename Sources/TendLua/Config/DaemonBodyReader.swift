@@ -229,39 +229,44 @@ struct DaemonBodyReader {
         return errors.isEmpty ? limits : nil
     }
 
-    /// A check name, a table `{ check = NAME, interval = N, timeout = N, …args }`, or a function.
+    /// A check name, a function, or a table `{ check = NAME or function, interval = s,
+    /// timeout = s, …arguments }`.
     private mutating func health() -> DaemonSpec.Health? {
-        if s.isFunction(at: -1) {
-            let key = "\(name)@\(declaredAt)"
-            s.push(index: -1)
-            host.storeInline(key: key)
-            return .inline(key: key)
-        }
+        if s.isFunction(at: -1) { return inline(arguments: [:]) }
         if s.string(at: -1) != nil {
             return scriptName("health", kind: .health).map { .named($0, arguments: [:]) }
         }
         guard s.isTable(at: -1) else {
-            wrongType("health", "a check name, a table { check = \"NAME\", … } or a function")
+            wrongType("health", "a check name, a function, or a table { check = \"NAME\" or function(d, args) … end, interval = s, timeout = s, … }")
             return nil
         }
-        s.rawGet(-1, "check")
-        let check = scriptName("health.check", kind: .health)
-        s.pop()
-        guard let check else { return nil }
-        var arguments: [String: JSONValue]
-        do {
-            guard case .object(var o) = try s.json(at: -1, path: "health") else { return nil }
-            o["check"] = nil
-            arguments = o
-        } catch {
-            problems.append("\(error)")
-            return nil
+        // The arguments: every key but `check` (which may be a function: not data).
+        var arguments: [String: JSONValue] = [:]
+        var bad = false
+        s.forEach(-1) {
+            guard let key = s.string(at: -2) else { problems.append("'health' keys must be strings, got \(s.describeKey(at: -2))"); bad = true; return }
+            guard key != "check" else { return }
+            do { arguments[key] = try s.json(at: -1, path: "health.\(key)") } catch { problems.append("\(error)"); bad = true }
         }
         for key in ["interval", "timeout"] {
             if let v = arguments[key], (v.doubleValue.map { $0 <= 0 } ?? true) {
                 problems.append("'health.\(key)' must be a positive number of seconds, got \(v)")
+                bad = true
             }
         }
+        s.rawGet(-1, "check")
+        defer { s.pop() }
+        if s.isFunction(at: -1) { return bad ? nil : inline(arguments: arguments) }
+        let check = scriptName("health.check", kind: .health)
+        guard let check, !bad else { return nil }
         return .named(check, arguments: arguments)
+    }
+
+    /// Keeps the function on top in the host (checks call it by this key).
+    private func inline(arguments: [String: JSONValue]) -> DaemonSpec.Health {
+        let key = "\(name)@\(declaredAt)"
+        s.push(index: -1)
+        host.storeInline(key: key)
+        return .inline(key: key, arguments: arguments)
     }
 }

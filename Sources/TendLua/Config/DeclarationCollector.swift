@@ -14,45 +14,27 @@ struct Declaration {
 }
 
 /// Runs daemons.lua with a `daemon` function in its environment that records each
-/// declaration and the line it was written on.
+/// declaration and the line it was written on (collector.lua, in the Lua layer).
 enum DeclarationCollector {
-    /// In Lua: `daemon "x" { … }` is `daemon("x")({ … })`; `daemon("x", { … })` works too.
-    static let source = """
-    local getinfo, tostring = debug.getinfo, tostring
-    local decls = {}
-    local function daemon(name, body)
-      local info = getinfo(2, "Sl")
-      local decl = { name = name, line = info and info.currentline or 0, source = info and info.source }
-      decls[#decls + 1] = decl
-      if body ~= nil then decl.body, decl.given = body, true; return end
-      return function(b)
-        if decl.given then error("daemon " .. tostring(name) .. ": body given twice", 2) end
-        decl.body, decl.given = b, true
-      end
-    end
-    return { daemon = daemon, decls = decls }
-    """
-
     static func run(file: String, host: LuaHost) throws -> [Declaration] {
         let vm = host.vm
         let s = vm.stack
-        let collector = try vm.evaluate(source, name: "daemons.lua collector")
-        defer { vm.release(collector) }
-        let env = vm.newEnvironment()
+        let made = try vm.callTrusted(results: 2) { s in s.push(host.layer.collector); return 0 }
+        let (daemon, decls) = (made[0], made[1])
+        defer { vm.release(daemon); vm.release(decls) }
+        let env = try host.layer.newEnvironment(.sandbox)
         defer { vm.release(env) }
         s.push(env)
-        s.push(collector)
-        s.rawGet(-1, "daemon")
-        s.rawSet(-3, "daemon")
-        s.pop(2)
+        s.push(daemon)
+        s.rawSet(-2, "daemon")
+        s.pop()
 
         let chunk = try vm.compile(file: file)
         defer { vm.release(chunk) }
         vm.release(try vm.run(chunk: chunk, environment: env))
 
-        s.push(collector)
-        s.rawGet(-1, "decls")
-        defer { s.pop(2) }
+        s.push(decls)
+        defer { s.pop() }
         var result: [Declaration] = []
         for i in 0..<s.rawLength(at: -1) {
             s.rawGet(-1, i + 1)

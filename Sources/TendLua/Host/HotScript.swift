@@ -1,23 +1,28 @@
 import TendCore
 import TendSystem
 
-/// One named script kept current while the process runs: the file is re-stat'ed on each
-/// use (cheap) and reloaded when it changed. A version that fails to load, has the wrong
-/// shape, or fails when called is reported once and never replaces the last good version.
+/// One named script (a policy or a health check) kept current while the process runs:
+/// the file is re-stat'ed on each use (cheap) and reloaded when it changed. A version that
+/// fails to load or has the wrong shape is reported once and never replaces the version
+/// in force; a version that fails when called stays in force (the caller decides what
+/// answers that one call: a policy's last good version, a check's "unknown"), so a script
+/// that fails once is simply called again next time.
 final class HotScript {
     let name: String
     let shape: ScriptShape
     private let host: LuaHost   // strong: the host never points back, and release needs it alive
     private let report: ScriptProblemReporter
 
-    /// The version in force.
+    /// The newest version that loaded: the one in force.
     private(set) var current: LoadedScript?
-    /// The good version before `current`, put back if `current` fails when called.
-    private var previous: LoadedScript?
-    /// A broken version already reported (path + stamp), so it is not retried each use.
+    /// The newest version that succeeded when called (`current`, or one before it): what
+    /// a policy falls back on when `current` fails.
+    private(set) var lastGood: LoadedScript?
+    /// Why the newest file is not in force (it does not load, is refused, or is missing);
+    /// nil when `current` is the newest.
+    private(set) var problem: ScriptProblem?
+    /// The file version behind `problem` (path + stamp), so it is not retried each use.
     private var rejected: (path: String, stamp: FileStamp?)?
-    /// Why the newest version is not in force (nil when it is).
-    private(set) var problem: String?
 
     /// The file of the version in force, else of the version refused last (nil when no
     /// file was found): what messages and policy-hits.log name.
@@ -48,89 +53,63 @@ final class HotScript {
 
     deinit {
         if let current { host.release(current) }
-        if let previous { host.release(previous) }
+        if let lastGood, lastGood != current { host.release(lastGood) }
     }
 
-    /// Reloads the script if its file changed (or a user copy now shadows it). Runs before
-    /// every decision, so it costs one stat per directory searched and nothing else.
-    func refresh() {
+    /// `current` just succeeded: it is the last good version now.
+    func markSucceeded() {
+        guard let current, current != lastGood else { return }
+        if let lastGood { host.release(lastGood) }
+        lastGood = current
+    }
+
+    /// Where the script would be for messages about a missing one: the user's copy.
+    var expectedPath: String { candidates.first ?? name }
+
+    /// Reloads the script if its file changed (or a user copy now shadows it): one stat per
+    /// directory searched when nothing changed. `budget`: seconds its top level may run.
+    func refresh(budget: Double? = nil) {
         if let invalid = nameProblem {
-            reject(path: nil, stamp: nil, invalid)
-            return
+            return reject(path: nil, stamp: nil, ScriptProblem(file: name, line: nil, message: invalid))
         }
         var found: (path: String, stamp: FileStamp)?
         for path in candidates {
             if let stamp = FileStamp(path) { found = (path, stamp); break }
         }
         guard let (path, stamp) = found else {
-            let looked = candidates.count == 1 ? "no such file" : "looked in \(host.paths.directories(shape.kind).joined(separator: ", "))"
-            reject(path: nil, stamp: nil, "no \(LuaHost.noun(shape.kind)) '\(name)' (\(looked))")
-            return
+            // A pinned file (`policy simulate --policy FILE`) has one candidate: say that file is missing.
+            let message = candidates.count == 1 ? "no \(shape.kind.noun) '\(name)' (no such file)" : host.paths.notFound(name, kind: shape.kind)
+            return reject(path: nil, stamp: nil, ScriptProblem(file: expectedPath, line: nil, message: message))
         }
         if let current, current.path == path, current.stamp == stamp { return }
         if let rejected, rejected.path == path, rejected.stamp == stamp { return }
         do {
-            let script = try host.loadScript(file: path)
+            let script = try host.loadScript(file: path, in: .sandbox, budget: budget)
             if let wrong = shape.problem(in: script, vm: host.vm) {
                 host.release(script)
                 throw wrong
             }
-            if let previous { host.release(previous) }
-            previous = current
+            if let current, current != lastGood { host.release(current) }
             current = script
-            currentProven = false
             rejected = nil
             problem = nil
         } catch let e as LuaError {
-            reject(path: path, stamp: stamp, e.message)
+            reject(path: path, stamp: stamp, ScriptProblem(e, file: path))
         } catch {
-            reject(path: path, stamp: stamp, "\(path): \(error)")
+            reject(path: path, stamp: stamp, ScriptProblem(file: path, line: nil, message: String(describing: error)))
         }
     }
 
-    /// Whether the version in force has succeeded at least once since it was loaded.
-    private(set) var currentProven = false
-
-    /// The version in force just succeeded: from now on a failing call is that call's
-    /// problem (one daemon's arguments, one slow probe), not a reason to retire it.
-    func markSucceeded() { currentProven = true }
-
-    /// A call of the version in force failed. A version that never succeeded (a broken
-    /// edit) is retired, the previous good one put back; a proven one stays in force and
-    /// only this call fails. Returns true when the caller should try `current` again.
-    func callFailed(because message: String) -> Bool {
-        guard current != nil else { return false }
-        if currentProven {
-            report(message)
-            return false
-        }
-        return retireCurrent(because: message)
-    }
-
-    /// Reports the version in force, retires it, and puts the previous good version back
-    /// (if any). Returns true if one was put back.
-    @discardableResult
-    private func retireCurrent(because message: String) -> Bool {
-        guard let failed = current else { return false }
-        rejected = (failed.path, failed.stamp)
-        current = previous
-        previous = nil
-        currentProven = current != nil   // the previous version was in force before: it worked
-        host.release(failed)
-        problem = message
-        report(message + consequence)
-        return current != nil
-    }
-
-    private func reject(path: String?, stamp: FileStamp?, _ message: String) {
-        // A missing script is reported once until it appears (or changes name).
-        if let rejected, rejected.path == (path ?? ""), rejected.stamp == stamp, problem == message { return }
+    private func reject(path: String?, stamp: FileStamp?, _ why: ScriptProblem) {
+        // Reported once until the file (or the message, for a missing one) changes.
+        if let rejected, rejected.path == (path ?? ""), rejected.stamp == stamp, problem == why { return }
         rejected = (path ?? "", stamp)
-        problem = message
-        report(message + consequence)
+        problem = why
+        report(why.description + consequence)
     }
 
-    private var consequence: String {
+    /// What happens while the newest version is not in force.
+    var consequence: String {
         if let current { return " (keeping the last good version, loaded from \(current.path))" }
         return shape.kind == .policy ? " (using the built-in policy until it is fixed)" : " (no good version loaded yet)"
     }

@@ -33,6 +33,13 @@ extension LuaHost {
         return found
     }
 
+    /// Whether an inline function is kept under `key`.
+    func hasInline(key: String) -> Bool {
+        guard pushInline(key: key) else { return false }
+        vm.stack.pop()
+        return true
+    }
+
     /// `file:line` where an inline function was defined (for messages).
     func inlineLocation(key: String) -> String? {
         guard pushInline(key: key) else { return nil }
@@ -41,12 +48,13 @@ extension LuaHost {
 }
 
 extension LuaStack {
-    /// Pops the function on top and returns where it was defined (`file:line`).
+    /// Pops the function on top and returns where it was defined (`file:line`; for the
+    /// files compiled into tend, their `[tend] name.lua:line`).
     func functionLocation() -> String? {
         var ar = lua_Debug()
         guard lua_getinfo(L, ">S", &ar) != 0, let source = ar.source else { return nil }
         var file = String(cString: source)
-        guard file.hasPrefix("@") else { return nil }
+        guard file.hasPrefix("@") || file.hasPrefix("=") else { return nil }
         file.removeFirst()
         return "\(file):\(ar.linedefined)"
     }

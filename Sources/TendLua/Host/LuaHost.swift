@@ -7,23 +7,29 @@ import TendSystem
 public final class LuaHost {
     public let vm: LuaVM
     public let context: TendContext
+    /// The part of the host written in Lua (history methods, the daemons.lua collector,
+    /// tend.require, the script environments).
+    let layer: LuaLayer
     public var home: Home { context.home }
     public var paths: ScriptPaths { context.paths }
 
     /// `logName`: the daemon (or role) `tend.log` writes for. `budget`: seconds a call
     /// into Lua may run (1 s for policies and health checks; 0 = none, for plugins).
+    /// `memoryLimit`: the state's cap in bytes (`TEND_LUA_MEMORY_MB`, else 64 MiB).
     /// `dryRun`: keep `tend.log` records there and change nothing (see `DryRun`).
     public init(home: Home, paths: ScriptPaths, logName: String = "tend", budget: Double = 1,
-                dryRun: LogCapture? = nil) throws {
-        vm = try LuaVM(budget: budget)
+                memoryLimit: Int = LuaVM.configuredMemoryLimit, dryRun: LogCapture? = nil) throws {
+        vm = try LuaVM(budget: budget, memoryLimit: memoryLimit)
         context = TendContext(home: home, paths: paths, logName: logName, dryRun: dryRun)
-        context.vm = vm
         TendAPI.install(into: vm, context: context)
+        layer = try LuaLayer(vm: vm, context: context)
+        vm.tracksLocation = true
     }
 
-    /// Finds `kind/NAME.lua` on the search path (user's copy first) and loads it.
+    /// Finds `kind/NAME.lua` on the search path (user's copy first) and loads it in its
+    /// kind's environment (plugins: full; policies and checks: the sandbox).
     public func loadScript(named name: String, kind: ScriptPaths.Kind) throws -> LoadedScript {
-        try loadScript(file: try locate(name, kind: kind))
+        try loadScript(file: try locate(name, kind: kind), in: kind == .policy || kind == .health ? .sandbox : .full)
     }
 
     /// The file that wins for a script name; refuses names that are paths.
@@ -32,16 +38,17 @@ public final class LuaHost {
         case .found(let path): return path
         case .refused(let problem): throw LuaError(kind: .notFound, message: problem)
         case .missing:
-            throw LuaError(kind: .notFound, message: "no \(LuaHost.noun(kind)) '\(name)' (looked in \(paths.directories(kind).joined(separator: ", ")))")
+            throw LuaError(kind: .notFound, message: paths.notFound(name, kind: kind))
         }
     }
 
-    /// Compiles and runs a script file in a fresh environment; it must return a table.
-    public func loadScript(file path: String, budget: Double? = nil) throws -> LoadedScript {
+    /// Compiles and runs a script file in a fresh table of `environment`; it must return
+    /// a table.
+    public func loadScript(file path: String, in environment: ScriptEnvironment, budget: Double? = nil) throws -> LoadedScript {
         let stamp = FileStamp(path)
         let chunk = try vm.compile(file: path)
         defer { vm.release(chunk) }
-        let env = vm.newEnvironment()
+        let env = try layer.newEnvironment(environment)
         defer { vm.release(env) }
         let result = try vm.run(chunk: chunk, environment: env, budget: budget)
         vm.stack.push(result)
@@ -59,13 +66,6 @@ public final class LuaHost {
     /// Frees a script's table (its functions stay alive while something else holds them).
     public func release(_ script: LoadedScript) { vm.release(script.table) }
 
-    static func noun(_ kind: ScriptPaths.Kind) -> String {
-        switch kind {
-        case .plugin: return "plugin"
-        case .policy: return "policy"
-        case .health: return "health check"
-        }
-    }
 }
 
 /// A loaded script: the table it returned, kept in the Lua registry.
@@ -77,17 +77,22 @@ public struct LoadedScript: Equatable {
 }
 
 /// Enough of a file's metadata to notice that it changed: an edit in place changes the
-/// mtime or size, a save-by-rename changes the inode.
+/// mtime or size, a save-by-rename changes the inode, and `chmod go-w` or `chown` on a
+/// refused file changes the mode or owner (so it is loaded again).
 public struct FileStamp: Equatable, Sendable {
     public let modified: Double
     public let size: Int64
     public let inode: UInt64
+    public let mode: UInt32
+    public let owner: UInt32
 
     public init?(_ path: String) {
         guard let info = FileSystem.info(path) else { return nil }
         modified = info.modified
         size = info.size
         inode = info.inode
+        mode = info.mode
+        owner = info.owner
     }
 }
 

@@ -8,12 +8,10 @@ public final class MonitorScripts {
     public let host: LuaHost
     public let restartPolicy: LuaRestartPolicy
     public let healthChecks: LuaHealthChecks
-    private let problems: DaemonLogger
 
     public init(home: Home, paths: ScriptPaths) throws {
         host = try LuaHost(home: home, paths: paths, logName: DaemonName.reserved)
         let log = DaemonLogger(home: home, daemon: DaemonName.reserved)
-        problems = log
         let report: ScriptProblemReporter = { message in
             try? log.healthEvent(event: "script_error", message: message, severity: .error)
         }

@@ -35,7 +35,7 @@ extension LuaStack {
     }
 
     /// An array of `{time, reason, old_pid, new_pid, success, manual}`, oldest first, with
-    /// the methods of `meta` (`history:since(t)`).
+    /// the methods of `meta` (`history:since(t)`: Sources/TendLua/lua/history.lua).
     func pushHistory(_ h: RestartHistory, meta: LuaRef) {
         newTable(array: h.events.count)
         for (i, e) in h.events.enumerated() {
@@ -51,37 +51,4 @@ extension LuaStack {
         push(meta)
         setMetatable(-2)
     }
-}
-
-/// The methods of a history table, in Lua where users can read them.
-enum HistoryMethods {
-    static let source = """
-    local History = {}
-    History.__index = History
-
-    -- Automatic (policy) restarts at or after time t; manual ones never count.
-    function History:since(t)
-      local out = setmetatable({}, History)
-      for _, e in ipairs(self) do
-        if not e.manual and e.time >= t then out[#out + 1] = e end
-      end
-      return out
-    end
-
-    -- Every restart at or after time t, manual ones included.
-    function History:all_since(t)
-      local out = setmetatable({}, History)
-      for _, e in ipairs(self) do
-        if e.time >= t then out[#out + 1] = e end
-      end
-      return out
-    end
-
-    -- The newest event, or nil.
-    function History:last()
-      return self[#self]
-    end
-
-    return History
-    """
 }

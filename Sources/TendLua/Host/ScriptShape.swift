@@ -5,9 +5,9 @@ import TendCore
 ///
 ///     policies/NAME.lua         { decide = function(daemon, exit, history, now) … end }
 ///     policies/health/NAME.lua  { check = function(daemon, args) … end, interval = N?, timeout = N? }
-///     plugins/NAME.lua          { run = function(args) … end, summary = "…"? }
 ///
-/// Other keys are allowed (helpers a script keeps beside its entry point).
+/// Other keys are allowed (helpers a script keeps beside its entry point). Plugins have
+/// shapes of their own (`PluginShape`).
 public struct ScriptShape: Sendable {
     public let kind: ScriptPaths.Kind
     public let functions: [String]
@@ -16,15 +16,6 @@ public struct ScriptShape: Sendable {
 
     public static let policy = ScriptShape(kind: .policy, functions: ["decide"], numbers: [], strings: [])
     public static let health = ScriptShape(kind: .health, functions: ["check"], numbers: ["interval", "timeout"], strings: [])
-    public static let plugin = ScriptShape(kind: .plugin, functions: ["run"], numbers: [], strings: ["summary"])
-
-    public static func of(_ kind: ScriptPaths.Kind) -> ScriptShape {
-        switch kind {
-        case .policy: return .policy
-        case .health: return .health
-        case .plugin: return .plugin
-        }
-    }
 
     /// nil if the script's table has this shape, else the problem at `file:line`.
     public func problem(in script: LoadedScript, vm: LuaVM) -> LuaError? {
@@ -51,7 +42,7 @@ public struct ScriptShape: Sendable {
         }
         guard !wrong.isEmpty else { return nil }
         return LuaError.at(script.path, line: SourceLines.lastReturnLine(script.path), kind: .badReturn,
-                           "the \(LuaHost.noun(kind)) table is wrong: \(wrong.joined(separator: "; "))")
+                           "the \(kind.noun) table is wrong: \(wrong.joined(separator: "; "))")
     }
 }
 

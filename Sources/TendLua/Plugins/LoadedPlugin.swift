@@ -16,7 +16,7 @@ public final class LoadedPlugin {
         let path = try PluginCatalog.locate(name, paths: paths)
         host = try LuaHost(home: home, paths: paths, logName: logName, budget: 0)
         // The top level of a plugin only defines things: a loop there is a mistake.
-        script = try host.loadScript(file: path, budget: 5)
+        script = try host.loadScript(file: path, in: .full, budget: 5)
         do {
             info = try PluginShape.inspect(script, vm: host.vm)
         } catch {
@@ -49,7 +49,7 @@ public final class LoadedPlugin {
         if newest == script.path && stamp == script.stamp { return .unchanged }
         if let refused, refused.path == newest, refused.stamp == stamp { return .unchanged }
         do {
-            let fresh = try host.loadScript(file: newest, budget: 5)
+            let fresh = try host.loadScript(file: newest, in: .full, budget: 5)
             do {
                 let freshInfo = try PluginShape.inspect(fresh, vm: host.vm)
                 guard freshInfo.kind == info.kind else {

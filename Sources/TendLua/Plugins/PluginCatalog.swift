@@ -44,7 +44,7 @@ public enum PluginCatalog {
         return all.map { item in
             var entry = PluginEntry(name: item.name, path: item.path, isUserCopy: item.isUserCopy)
             do {
-                let script = try host.loadScript(file: item.path)
+                let script = try host.loadScript(file: item.path, in: .full)
                 defer { host.release(script) }
                 let info = try PluginShape.inspect(script, vm: host.vm)
                 entry.kind = info.kind
@@ -58,6 +58,6 @@ public enum PluginCatalog {
 
     /// `check-config`: nil when the plugin loads and has one of the plugin shapes.
     public static func check(_ path: String, host: LuaHost) -> ScriptProblem? {
-        ConfigChecker.check(path, host: host) { _ = try PluginShape.inspect($0, vm: host.vm) }
+        ConfigChecker.check(path, in: .full, host: host) { _ = try PluginShape.inspect($0, vm: host.vm) }
     }
 }

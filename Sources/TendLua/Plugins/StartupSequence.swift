@@ -37,7 +37,7 @@ public final class StartupSequence {
     public init(home: Home, paths: ScriptPaths, projectDir: String, args: [String] = []) throws {
         host = try LuaHost(home: home, paths: paths, logName: "startup", budget: Self.defaultBudget)
         let path = try PluginCatalog.locate(Self.scriptName, paths: paths)
-        script = try host.loadScript(file: path, budget: 5)
+        script = try host.loadScript(file: path, in: .full, budget: 5)
         let s = host.vm.stack
         s.push(script.table)
         defer { s.pop() }

@@ -1,32 +1,44 @@
 import CLuaShim
 import TendCore
+import TendSystem
 
 /// The restart policy as Lua: `policies/<daemon.policy>.lua` returns
 /// `{ decide = function(daemon, exit, history, now) … end }`, and decide returns
 /// `{ action = "restart" | "wait" | "stay_down", delay = seconds (for wait), reason = "…" }`.
 ///
-/// The script is re-stat'ed on every decision and reloaded when it changed. A version
-/// that does not load, returns a wrong value or overruns its budget is reported through
-/// `report` and the last good version stays in force; if none ever loaded, the built-in
-/// policy (the seed's limits) decides. Single-threaded, like the VM it uses.
+/// The script is re-stat'ed on every decision and reloaded when it changed. Who decides:
+/// the version in force; if it fails on this call (raises, returns a wrong value, overruns
+/// its budget, hits the memory cap), the last version that decided well; if there is none
+/// (or it fails too), the built-in policy. A version that fails is reported through
+/// `report` and stays in force: the next decision tries it again. Single-threaded, like
+/// the VM it uses.
 public final class LuaRestartPolicy: RestartPolicy {
     private let host: LuaHost
     private let report: ScriptProblemReporter
     private var scripts: [String: HotScript] = [:]
-    private let historyMeta: LuaRef
-    private let builtin = BuiltinRestartPolicy()
+    private let builtin: BuiltinPolicy
+
+    /// A decision (saying which file and version took it) and the policy's problem, if any.
+    public struct Outcome {
+        public var decision: RestartDecision
+        public var problem: ScriptState?
+    }
 
     public init(host: LuaHost, report: @escaping ScriptProblemReporter = { _ in }) throws {
         self.host = host
         self.report = report
-        historyMeta = try host.vm.evaluate(HistoryMethods.source, name: "history methods")
+        builtin = try BuiltinPolicy()
     }
 
-    deinit { host.vm.release(historyMeta) }
-
-    /// Loads the named policies now, so the first death does not pay for compiling.
-    public func preload(_ names: [String]) {
-        for name in Set(names) { script(name).refresh() }
+    /// Loads the named policies now, so the first death does not pay for compiling;
+    /// returns the problems of those that do not load.
+    @discardableResult
+    public func preload(_ names: [String], budget: Double? = nil) -> [ScriptState] {
+        Set(names).sorted().compactMap { name in
+            let script = script(name)
+            script.refresh(budget: budget)
+            return script.problem.map { ScriptState($0, kind: .policy, inForce: script.current != nil ? .lastGood : .fallback) }
+        }
     }
 
     /// Re-reads every policy file that changed (SIGHUP, the monitor's cycle).
@@ -41,32 +53,53 @@ public final class LuaRestartPolicy: RestartPolicy {
     }
 
     public func decide(_ context: RestartContext) -> RestartDecision {
-        let script = script(context.daemon.policy)
-        script.refresh()
-        var failure: String?
-        while let current = script.current {
+        decide(context, budget: nil).decision
+    }
+
+    /// Decides within `budget` seconds in all (nil: the host's budget per attempt),
+    /// reloading the policy first if its file changed.
+    public func decide(_ c: RestartContext, budget: Double?) -> Outcome {
+        let deadline = budget.map { Clock.monotonic() + $0 }
+        /// Seconds for the next attempt: nil for the host's default, 0 when none are left.
+        func left() -> Double? { deadline.map { max(0, $0 - Clock.monotonic()) } }
+        let script = script(c.daemon.policy)
+        script.refresh(budget: left())
+        var problem = script.problem.map { ScriptState($0, kind: .policy, inForce: script.current != nil ? .lastGood : .fallback) }
+        let file = script.current?.path ?? script.problem?.file ?? script.expectedPath
+        var failure: ScriptProblem?
+        let versions: [(LoadedScript?, RestartDecision.Version)] = [
+            (script.current, script.problem == nil ? .current : .lastGood),
+            (script.lastGood == script.current ? nil : script.lastGood, .lastGood),
+        ]
+        for case (let candidate?, let version) in versions {
+            if let seconds = left(), seconds < Self.shortestAttempt { break }
             do {
-                var decision = try call(current, context)
-                script.markSucceeded()
-                if let problem = script.problem {
-                    decision.version = .lastGood
-                    decision.problem = problem
-                }
-                return decision
+                var decision = try call(candidate, c, budget: left())
+                if candidate == script.current { script.markSucceeded() }
+                decision.policy = candidate.path
+                decision.version = version
+                decision.problem = problem?.description
+                return Outcome(decision: decision, problem: problem)
             } catch {
-                let message = (error as? LuaError)?.message ?? "\(current.path): \(error)"
-                failure = message
-                // A broken edit is retired and the version before it tried; a proven
-                // version that failed on this one call stays in force.
-                if !script.callFailed(because: message) { break }
+                let failed = (error as? LuaError).map { ScriptProblem($0, file: candidate.path) }
+                    ?? ScriptProblem(file: candidate.path, line: nil, message: String(describing: error))
+                failure = failure ?? failed
+                let next: ScriptState.InForce = candidate == script.current && script.lastGood != nil && script.lastGood != candidate ? .lastGood : .fallback
+                problem = ScriptState(failure!, kind: .policy, inForce: next)
+                report("\(failed)" + (next == .lastGood ? " (the last good version decides)" : " (the built-in policy decides)"))
             }
         }
-        var decision = builtin.decide(context)
-        decision.policy = script.file ?? context.daemon.policy
+        var decision = builtin.decide(c)
+        let why = failure?.description ?? script.problem?.description ?? "no policy loaded"
+        decision.policy = file
         decision.version = .fallback
-        decision.problem = failure ?? script.problem ?? "no policy loaded"
-        return decision
+        decision.problem = why
+        problem = problem ?? ScriptState(file: file, line: nil, kind: .policy, message: why, inForce: .fallback)
+        return Outcome(decision: decision, problem: problem)
     }
+
+    /// Less than this is not worth starting a Lua call with: the built-in policy decides.
+    static let shortestAttempt = 0.005
 
     private func script(_ name: String) -> HotScript {
         if let s = scripts[name] { return s }
@@ -75,33 +108,12 @@ public final class LuaRestartPolicy: RestartPolicy {
         return s
     }
 
-    private func call(_ script: LoadedScript, _ c: RestartContext) throws -> RestartDecision {
-        try host.vm.call(results: 1, push: { s in
+    private func call(_ script: LoadedScript, _ c: RestartContext, budget: Double?) throws -> RestartDecision {
+        try DecideCall.run(host.vm, budget: budget, policy: script.path, historyMethods: host.layer.historyMethods, c) { s in
             s.push(script.table)
             s.rawGet(-1, "decide")
             tend_lua_remove(s.L, -2)
-            s.pushDaemon(c.daemon)
-            s.pushExit(c.exit)
-            s.pushHistory(c.history, meta: historyMeta)
-            s.push(c.now)
-            return 4
-        }, read: { s, first in
-            do {
-                return try DecisionReader.read(s, at: first, policy: script.path)
-            } catch let problem as DecisionReader.Problem {
-                throw LuaError.at(script.path, line: decideLine(script), kind: .badReturn, "decide returned \(problem.text)")
-            }
-        })
-    }
-
-    /// The line where `decide` is defined, for messages about its return value.
-    private func decideLine(_ script: LoadedScript) -> Int? {
-        let s = host.vm.stack
-        s.push(script.table)
-        s.rawGet(-1, "decide")
-        let loc = s.functionLocation()
-        s.pop()
-        return loc.flatMap { LuaError.parseLocation($0 + ":").map(\.line) }
+        }
     }
 }
 

@@ -6,8 +6,13 @@ public struct LuaError: Error, CustomStringConvertible, Sendable, Equatable {
         case syntax
         /// `error(...)` or a failing operation while running.
         case runtime
-        /// The time budget ran out (a runaway loop); `pcall` in the script cannot catch it.
+        /// The time budget ran out (a runaway loop, a blocking call); `pcall` in the script
+        /// cannot catch it.
         case budget
+        /// The state's memory cap (or the machine's memory) ran out.
+        case memory
+        /// The file is not loaded: writable by others, or owned by another user.
+        case unsafe
         /// The script ran but returned something of the wrong shape.
         case badReturn
         /// No such script (or file).

@@ -95,16 +95,6 @@ public struct LuaStack {
     /// Pops a table from the top and makes it the metatable of the value at `index`.
     public func setMetatable(_ index: Int32) { _ = lua_setmetatable(L, index) }
 
-    /// Pushes a fresh global table for one script: reads fall through to the real globals
-    /// (`tend`, `string`, …), writes stay in the script's own table.
-    public func pushScriptEnvironment() {
-        newTable()
-        newTable(fields: 1)
-        tend_lua_pushglobaltable(L)
-        rawSet(-2, "__index")
-        setMetatable(-2)
-    }
-
     /// Visits every key/value pair of the table at `index`; key at -2, value at -1.
     /// The body must leave the stack as it found it.
     public func forEach(_ index: Int32, _ body: () throws -> Void) rethrows {

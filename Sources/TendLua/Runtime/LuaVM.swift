@@ -25,14 +25,64 @@ public final class LuaVM {
     /// Calls in progress (a host function calling back into Lua): only the outermost
     /// call owns the budget.
     private var depth = 0
+    /// The memory cap of this state, in bytes (0: none).
+    public let memoryLimit: Int
 
-    public init(budget: Double = 1) throws {
+    /// `libraries`: `.all` for hosts (each script environment then picks what it sees),
+    /// `.policy` for the built-in policy's small state. `memoryLimit`: bytes the state may
+    /// hold (default: `TEND_LUA_MEMORY_MB`, else 64 MiB; 0: no cap).
+    public init(budget: Double = 1, libraries: Libraries = .all, memoryLimit: Int = LuaVM.configuredMemoryLimit) throws {
         precondition(luaDispatchInstalled)
-        guard let L = tend_lua_newstate(nil) else {
+        guard let L = tend_lua_newstate(nil, libraries.c) else {
             throw LuaError(kind: .runtime, message: "cannot create a Lua state (out of memory)")
         }
         stack = LuaStack(L)
         defaultBudget = budget
+        self.memoryLimit = max(0, memoryLimit)
+        tend_lua_set_memory_limit(L, self.memoryLimit)
+    }
+
+    /// The default memory cap per Lua state.
+    public static let defaultMemoryLimit = 64 << 20
+
+    /// `TEND_LUA_MEMORY_MB` (whole MiB; 0 turns the cap off), else 64 MiB.
+    public static let configuredMemoryLimit: Int = memoryLimit(Spawner.currentEnvironment()["TEND_LUA_MEMORY_MB"])
+
+    static func memoryLimit(_ text: String?) -> Int {
+        guard let text, let mb = Int(text), mb >= 0, mb < 1 << 20 else { return defaultMemoryLimit }
+        return mb << 20
+    }
+
+    /// Bytes the state holds now.
+    public var memoryUsed: Int { tend_lua_memory_used(L) }
+
+    /// Set when a call failed holding much memory (the cap, a deep recursion).
+    private var needsCollection = false
+
+    /// Gives back what a failed runaway call left, if one did: full collections until no
+    /// more comes back (the worker calls this once its reply is written).
+    public func collectIfNeeded() {
+        guard needsCollection, depth == 0 else { return }
+        needsCollection = false
+        tend_lua_collect_garbage(L)
+    }
+
+    /// Keeps the innermost Lua frame's `file:line` while a budgeted call runs (a call +
+    /// count hook): in messages about memory and budgets, and in `where` for a supervisor.
+    public var tracksLocation = false {
+        didSet { tend_lua_track_where(L, tracksLocation ? 1 : 0) }
+    }
+
+    /// Where the last location is kept: the state's own buffer by default, or `buffer`
+    /// (`size` bytes, at least 64; the caller keeps it alive), e.g. a shared mapping.
+    public func keepLocation(in buffer: UnsafeMutablePointer<CChar>?, size: Int) {
+        tend_lua_set_where(L, buffer, size)
+    }
+
+    /// The innermost Lua frame the hook saw in the running (or last) call, or nil.
+    public var location: String? {
+        guard let p = tend_lua_where(L), p.pointee != 0 else { return nil }
+        return String(cString: p)
     }
 
     deinit {
@@ -41,33 +91,49 @@ public final class LuaVM {
         tend_lua_close(L)
     }
 
+    public enum Libraries {
+        case all, policy
+        var c: tend_lua_libs { self == .all ? TEND_LUA_LIBS_ALL : TEND_LUA_LIBS_POLICY }
+    }
+
     // MARK: Loading
 
     /// Compiles a file (chunk name `@path`, so errors read `path:line: …`) into a function.
     public func compile(file path: String) throws -> LuaRef {
+        try load(file: path)
+        return stack.ref()
+    }
+
+    /// Compiles a file and pushes its main chunk (nothing is pushed when it throws). A file
+    /// others could have written is refused (`ScriptFileSafety`).
+    func load(file path: String) throws {
         let bytes: [UInt8]
-        do { bytes = try FileSystem.readBytes(path) } catch let e as SystemError {
+        do { bytes = try FileSystem.readBytes(path) { try ScriptFileSafety.check($0, path: path) } } catch let e as SystemError {
             throw LuaError.at(path, kind: e.code == ENOENT ? .notFound : .runtime, "cannot read: \(e)")
         }
         chunkPaths.insert(path)
-        return try compile(bytes: LuaVM.blankingShebang(bytes), chunkname: "@\(path)")
+        try LuaVM.blankingShebang(bytes).withUnsafeBytes { try load($0, chunkname: "@\(path)") }
     }
 
     /// Compiles source text; `chunkname` is `@file` for file-like messages or `=name`.
     public func compile(source: String, chunkname: String) throws -> LuaRef {
-        try compile(bytes: Array(source.utf8), chunkname: chunkname)
+        try Array(source.utf8).withUnsafeBytes { try load($0, chunkname: chunkname) }
+        return stack.ref()
     }
 
-    private func compile(bytes: [UInt8], chunkname: String) throws -> LuaRef {
-        let status = bytes.withUnsafeBufferPointer { buf in
-            buf.withMemoryRebound(to: CChar.self) { tend_lua_load(L, $0.baseAddress, $0.count, chunkname) }
-        }
+    /// Compiles one of the Lua files compiled into the binary.
+    func compile(_ script: EmbeddedLua) throws -> LuaRef {
+        try load(UnsafeRawBufferPointer(script.bytes), chunkname: script.chunkname)
+        return stack.ref()
+    }
+
+    private func load(_ bytes: UnsafeRawBufferPointer, chunkname: String) throws {
+        let status = tend_lua_load(L, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count, chunkname)
         guard status == LUA_OK else {
             let error = makeError(status: status, budgetExceeded: false, budget: 0)
             stack.pop()
             throw error
         }
-        return stack.ref()
     }
 
     /// A `#!` first line is not Lua; blank it so line numbers stay right.
@@ -77,13 +143,6 @@ public final class LuaVM {
         var i = 0
         while i < out.count && out[i] != UInt8(ascii: "\n") { out[i] = UInt8(ascii: " "); i += 1 }
         return out
-    }
-
-    /// A fresh global table for one script: reads fall through to the real globals
-    /// (`tend`, `string`, …), writes stay in the script's own table.
-    public func newEnvironment() -> LuaRef {
-        stack.pushScriptEnvironment()
-        return stack.ref()
     }
 
     /// Runs a compiled chunk with `env` as its globals; returns its first result.
@@ -112,14 +171,25 @@ public final class LuaVM {
         let nargs = try push(stack)
         let seconds = budget ?? defaultBudget
         let outermost = depth == 0
+        if outermost { collectIfNeeded() }
         if outermost { tend_lua_set_budget(L, seconds) }
         depth += 1
-        let status = tend_lua_pcall_traceback(L, nargs, results)
+        var status = tend_lua_pcall_traceback(L, nargs, results)
         depth -= 1
         let exceeded = tend_lua_budget_exceeded(L) != 0
-        if outermost { tend_lua_set_budget(L, 0) }
+        if status == LUA_OK && exceeded && outermost {
+            // A host call blocked past the deadline and the script returned right after
+            // it: still an overrun (a check that slept its budget away is not healthy).
+            stack.push("time budget exceeded")
+            status = LUA_ERRRUN
+        }
+        defer { if outermost { tend_lua_set_budget(L, 0) } }
         guard status == LUA_OK else {
-            throw makeError(status: status, budgetExceeded: exceeded, budget: seconds)
+            let error = makeError(status: status, budgetExceeded: exceeded, budget: seconds)
+            // What a runaway script built (a big table, a deep stack) is garbage now: it is
+            // given back before the next call (`collectIfNeeded`), not on this one's time.
+            if outermost, status == LUA_ERRMEM || memoryUsed > memoryLimit / 4 { needsCollection = true }
+            throw error
         }
         return try read(stack, base + 1)
     }
@@ -143,13 +213,21 @@ public final class LuaVM {
 
     public func release(_ ref: LuaRef) { stack.unref(ref) }
 
-    /// Runs a snippet of trusted host Lua (preludes), raising as `LuaError` on failure.
-    @discardableResult
-    public func evaluate(_ source: String, name: String) throws -> LuaRef {
-        let chunk = try compile(source: source, chunkname: "=\(name)")
+    /// Runs a file of the Lua layer (trusted: it sees the real globals; no budget) with
+    /// the arguments `push` pushes, and returns its first result.
+    func run(_ script: EmbeddedLua, arguments push: (LuaStack) -> Int32 = { _ in 0 }) throws -> LuaRef {
+        let chunk = try compile(script)
         defer { release(chunk) }
-        return try call(budget: 0, results: 1, push: { s in s.push(chunk); return 0 },
+        return try call(budget: 0, results: 1, push: { s in s.push(chunk); return push(s) },
                         read: { s, first in s.setTop(first); return s.ref() })
+    }
+
+    /// Calls trusted host Lua (no budget): `push` pushes the function and its arguments
+    /// and returns the number of arguments; the first `results` results are kept.
+    func callTrusted(results: Int32, push: (LuaStack) -> Int32) throws -> [LuaRef] {
+        try call(budget: 0, results: results, push: push, read: { s, first in
+            (0..<results).map { i in s.push(index: first + i); return s.ref() }
+        })
     }
 
     // MARK: Errors
@@ -169,33 +247,48 @@ public final class LuaVM {
         switch status {
         case LUA_ERRSYNTAX: kind = .syntax
         case _ where budgetExceeded: kind = .budget
+        case LUA_ERRMEM: kind = .memory
         default: kind = .runtime
         }
-        if kind == .budget {
-            // The hook raises from inside the looping function; its line is the first Lua
-            // frame of the traceback.
-            let loc = LuaVM.firstLuaFrame(traceback)
-            let text = "time budget of \(LuaVM.seconds(budget)) exceeded (endless loop?): script stopped"
-            message = loc.map { "\($0): \(text)" } ?? text
-        } else if LuaError.parseLocation(message) == nil, let loc = LuaVM.firstLuaFrame(traceback) {
-            // error({}) or error("x", 0): no position in the message; name the frame.
-            message = "\(loc): \(message)"
+        // The hook raises from inside the looping function (its line is the first Lua
+        // frame of the traceback); a memory error has no traceback (Lua calls no handler
+        // for it) and a host call that blocked past the deadline none either: then the
+        // hook's last location says where the script was.
+        let blocked = kind == .budget && tend_lua_budget_exceeded_in_host(L) != 0
+        let frame = (blocked ? location : nil) ?? LuaVM.firstLuaFrame(traceback) ?? location.map(expandChunkNames)
+        switch kind {
+        case .budget:
+            let text = blocked ? "time budget of \(LuaVM.seconds(budget)) exceeded in a call that blocked until it ran out: script stopped"
+                : "time budget of \(LuaVM.seconds(budget)) exceeded (endless loop?): script stopped"
+            message = frame.map { "\($0): \(text)" } ?? text
+        case .memory:
+            let cap = tend_lua_memory_refused(L) != 0
+                ? ": the script went past the memory cap of \(memoryLimit >> 20) MiB per Lua state (TEND_LUA_MEMORY_MB)" : ""
+            let text = "not enough memory\(cap)"
+            message = frame.map { "\($0): \(text)" } ?? text
+        default:
+            if LuaError.parseLocation(message) == nil, let frame {
+                // error({}) or error("x", 0): no position in the message; name the frame.
+                message = "\(frame): \(message)"
+            }
         }
         return LuaError(kind: kind, message: message, traceback: traceback)
     }
 
-    /// `file:line` of the first Lua (not C) frame in a traceback.
+    /// `file:line` of the first frame of a script in a traceback (not C, not the Lua layer).
     static func firstLuaFrame(_ traceback: String) -> String? {
         for line in traceback.split(separator: "\n").dropFirst() {
             let frame = line.drop { $0 == "\t" || $0 == " " }
-            if frame.hasPrefix("[C]") { continue }
+            if frame.hasPrefix("[C]") || frame.hasPrefix("[tend]") { continue }
             if let loc = LuaError.parseLocation(String(frame)) { return "\(loc.file):\(loc.line)" }
         }
         return nil
     }
 
+    /// `1 s`, `0.15 s` (milliseconds at most: a budget cut to what is left of a decision's).
     static func seconds(_ s: Double) -> String {
-        s == s.rounded() ? "\(Int(s)) s" : "\(s) s"
+        let ms = (s * 1000).rounded()
+        return ms.truncatingRemainder(dividingBy: 1000) == 0 ? "\(Int(ms / 1000)) s" : "\(ms / 1000) s"
     }
 
     /// Replaces Lua's shortened `...tail.lua` chunk names with the full paths.

@@ -45,7 +45,7 @@ extension LuaStack {
     }
 
     /// Gives the (empty) table on top the `__jsonarray` metatable, so it encodes as `[]`.
-    private func markEmptyArray() {
+    func markEmptyArray() {
         newTable(fields: 1)
         push(true)
         rawSet(-2, "__jsonarray")

@@ -19,15 +19,15 @@ enum DaemonsModule {
                 let declared = try specs(ctx)
                 if let one {
                     guard declared.contains(where: { $0.name == one }) else { throw LuaHostError("unknown daemon '\(one)'") }
-                    try pushCodable(DaemonStatus.read(one, home: ctx.home, tracker: PidTracker(home: ctx.home, declared: declared)), call.stack)
+                    call.stack.push(DaemonStatus.read(one, home: ctx.home, tracker: PidTracker(home: ctx.home, declared: declared)))
                 } else {
-                    try pushCodable(StatusReport.read(declared, home: ctx.home), call.stack)
+                    call.stack.push(StatusReport.read(declared, home: ctx.home))
                 }
             }
         },
         fn("health", returns: ["tend.HealthSummary?", "string?"], returnDoc: "the summary, or nil and an error message",
            doc: "How many configured daemons are healthy (running, identity verified, last check passed), and why each is or is not.") { ctx, call in
-            try call.attempt { try pushCodable(HealthSummary.compute(try specs(ctx), home: ctx.home), call.stack) }
+            try call.attempt { call.stack.push(HealthSummary.compute(try specs(ctx), home: ctx.home)) }
         },
         fn("monitor_running", returns: ["boolean", "integer?"], returnDoc: "whether a monitor runs for this home, and its PID",
            doc: "Whether the home's monitor runs (identity verified).") { ctx, call in
@@ -67,7 +67,7 @@ enum DaemonsModule {
         ]),
         HostTypeSpec(name: "tend.HealthSummary", doc: "`tend health`: N of M healthy.", fields: [
             "healthy: integer", "total: integer", "percent: integer",
-            "daemons: {daemon: string, healthy: boolean, state: string, reason: string}[]",
+            "daemons: {daemon: string, healthy: boolean, state: string, reason: string, check?: \"healthy\"|\"unhealthy\"|\"unknown\"}[]",
         ]),
         HostTypeSpec(name: "tend.ControlResult", doc: "What the monitor answered to start / stop / restart.", fields: [
             "ok: boolean -- every daemon did as asked", "monitor_pid: integer",
@@ -118,11 +118,6 @@ enum DaemonsModule {
     /// A wait of at most `seconds`, cut to what is left of the caller's time budget.
     private static func bounded(_ seconds: Double, _ call: LuaCall) -> Double {
         Budget.remaining(call).map { max(0.1, min(seconds, $0)) } ?? seconds
-    }
-
-    /// A Codable record as a Lua table, with the same keys as its JSON on disk.
-    private static func pushCodable<T: Encodable>(_ value: T, _ s: LuaStack) throws {
-        s.push(try JSONValue.parse(try RecordCoding.encode(value)))
     }
 
     private static func fn(_ name: String, params: [String] = [], returns: [String], returnDoc: String, doc: String,

@@ -1,3 +1,4 @@
+import TendCore
 import TendSystem
 
 /// Where Lua scripts are found. First hit wins:
@@ -5,7 +6,7 @@ import TendSystem
 ///   2. the scripts shipped with Tend (`$TEND_SHARE_DIR`; `share/tend` beside an installed
 ///      binary; the checkout's top level when run from `.build/…`).
 /// Both have the same layout: `daemons.lua` (the shipped one is `config/daemons.lua`),
-/// `plugins/NAME.lua`, `policies/NAME.lua`, `policies/health/NAME.lua`.
+/// `plugins/NAME.lua`, `plugins/lib/NAME.lua`, `policies/NAME.lua`, `policies/health/NAME.lua`.
 public struct ScriptPaths: Sendable, Equatable {
     public let configDir: String
     public let shippedDir: String?
@@ -43,16 +44,28 @@ public struct ScriptPaths: Sendable, Equatable {
 
     public enum Kind: String, Sendable {
         case plugin = "plugins"
+        /// Shared code of plugins and scripts, loaded with `tend.require(NAME)`.
+        case library = "plugins/lib"
         case policy = "policies"
         case health = "policies/health"
+
+        /// "plugin", "library", "policy", "health check": for messages.
+        public var noun: String {
+            switch self {
+            case .plugin: return "plugin"
+            case .library: return "library"
+            case .policy: return "policy"
+            case .health: return "health check"
+            }
+        }
     }
 
     /// Refuses anything that is not a plain name: `../x`, `/etc/x`, `a/../../b`, `.hidden`.
     public static func validateName(_ name: String, kind: Kind) -> String? {
-        let what = kind == .plugin ? "plugin" : (kind == .policy ? "policy" : "health check")
+        let what = kind.noun
         if name.isEmpty { return "a \(what) name cannot be empty" }
         if name.contains("/") || name.contains("\\") || name.hasPrefix(".") || name.contains("\0") {
-            return "'\(name)' is not a \(what) name: give a name like 'restart', not a path"
+            return "'\(name)' is not a \(what) name: give a name like '\(kind == .library ? "memory" : "restart")', not a path"
         }
         return DaemonName.validate(name).map { _ in "'\(name)' is not a valid \(what) name (letters, digits, '-', '_', '.')" }
     }
@@ -74,6 +87,11 @@ public struct ScriptPaths: Sendable, Equatable {
     public func locate(_ name: String, kind: Kind) -> Located {
         if let problem = Self.validateName(name, kind: kind) { return .refused(problem) }
         return find(name, kind: kind).map(Located.found) ?? .missing
+    }
+
+    /// "no policy 'x' (looked in A, B)": what a missing script's messages say.
+    public func notFound(_ name: String, kind: Kind) -> String {
+        "no \(kind.noun) '\(name)' (looked in \(directories(kind).joined(separator: ", ")))"
     }
 
     /// The file that wins for `name`, or nil when none exists.

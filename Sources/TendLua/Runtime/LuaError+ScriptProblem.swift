@@ -1,16 +1,7 @@
-/// A problem found in a script or in daemons.lua, printed as `file:line: message`.
-public struct ScriptProblem: Sendable, Equatable, CustomStringConvertible {
-    public var file: String
-    public var line: Int?
-    public var message: String
+import TendCore
 
-    public init(file: String, line: Int?, message: String) {
-        self.file = file
-        self.line = line
-        self.message = message
-    }
-
-    /// From a Lua error whose message already starts with its location.
+extension ScriptProblem {
+    /// From a Lua error whose message starts with its location (else placed in `fallback`).
     public init(_ error: LuaError, file fallback: String) {
         if let loc = LuaError.parseLocation(error.message) {
             let prefix = "\(loc.file):\(loc.line): "
@@ -22,7 +13,4 @@ public struct ScriptProblem: Sendable, Equatable, CustomStringConvertible {
             self.init(file: fallback, line: nil, message: error.message)
         }
     }
-
-    public var location: String { line.map { "\(file):\($0)" } ?? file }
-    public var description: String { "\(location): \(message)" }
 }
