@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <pthread.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <sys/socket.h>
 #ifdef __linux__
 #include <sys/prctl.h>
@@ -15,8 +18,73 @@
 
 extern char **environ;
 
+// The child's side of a spawn with resource limits: only async-signal-safe calls, as
+// after any fork of a process that may have threads. An error before exec is written to
+// `report` (close-on-exec, so a successful exec just closes it).
+static void limited_child(const char *path, char *const argv[], char *const envp[], const char *cwd,
+                          int in_fd, int out_fd, int err_fd, const int *resources,
+                          const unsigned long long *values, int nlimits, int report) {
+    int e = 0;
+    if (setsid() < 0) goto fail;
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; sig++) (void)sigaction(sig, &dfl, NULL);
+    int null_fd = open("/dev/null", O_RDWR);
+    if (dup2(in_fd >= 0 ? in_fd : null_fd, 0) < 0) goto fail;
+    if (dup2(out_fd >= 0 ? out_fd : null_fd, 1) < 0) goto fail;
+    if (dup2(err_fd >= 0 ? err_fd : 1, 2) < 0) goto fail;
+    if (cwd && chdir(cwd) != 0) goto fail;
+    for (int i = 0; i < nlimits; i++) {
+        struct rlimit rl = { .rlim_cur = (rlim_t)values[i], .rlim_max = (rlim_t)values[i] };
+        if (setrlimit(resources[i], &rl) != 0) goto fail;
+    }
+    for (int fd = 3; fd < 65536; fd++) if (fd != report) (void)close(fd);
+    sigset_t empty;
+    sigemptyset(&empty);
+    sigprocmask(SIG_SETMASK, &empty, NULL);
+    execve(path, argv, envp ? envp : environ);
+fail:
+    e = errno;
+    (void)!write(report, &e, sizeof e);
+    _exit(127);
+}
+
+int tend_rlimit_nproc(void) { return RLIMIT_NPROC; }
+
+int tend_spawn_limited(const char *path, char *const argv[], char *const envp[],
+                       const char *cwd, int in_fd, int out_fd, int err_fd,
+                       const int *resources, const unsigned long long *values, int nlimits, pid_t *pid) {
+    int report[2];
+    if (pipe(report) != 0) return errno;
+    fcntl(report[0], F_SETFD, FD_CLOEXEC);
+    fcntl(report[1], F_SETFD, FD_CLOEXEC);
+    // No signal handler of ours may run in the child before exec.
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pid_t child = fork();
+    if (child == 0) limited_child(path, argv, envp, cwd, in_fd, out_fd, err_fd, resources, values, nlimits, report[1]);
+    int e = child < 0 ? errno : 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    close(report[1]);
+    if (child > 0) {
+        ssize_t n;
+        do { n = read(report[0], &e, sizeof e); } while (n < 0 && errno == EINTR);
+        if (n == (ssize_t)sizeof e) {
+            int status;
+            while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
+        } else {
+            e = 0;
+            *pid = child;
+        }
+    }
+    close(report[0]);
+    return e;
+}
+
 int tend_spawn(const char *path, char *const argv[], char *const envp[],
-               const char *cwd, int out_fd, int err_fd, pid_t *pid) {
+               const char *cwd, int in_fd, int out_fd, int err_fd, pid_t *pid) {
     posix_spawnattr_t attr;
     posix_spawn_file_actions_t fa;
     int rc = posix_spawnattr_init(&attr);
@@ -35,7 +103,8 @@ int tend_spawn(const char *path, char *const argv[], char *const envp[],
     posix_spawnattr_setsigmask(&attr, &empty);
     posix_spawnattr_setsigdefault(&attr, &all);
 
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    if (in_fd >= 0) posix_spawn_file_actions_adddup2(&fa, in_fd, 0);
+    else posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     if (out_fd >= 0) posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
     else posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
     if (err_fd >= 0) posix_spawn_file_actions_adddup2(&fa, err_fd, 2);

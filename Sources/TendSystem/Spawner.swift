@@ -40,28 +40,44 @@ public enum Spawner {
         throw Failure.commandNotFound(command)
     }
 
-    /// Spawns `argv`; `environment` nil inherits ours. stdout goes to `output`, stderr to
-    /// `errorOutput` (-1: with stdout). Returns the child's PID.
+    /// A resource limit set in the child before exec (soft and hard alike).
+    public struct Limit: Sendable, Equatable {
+        public let resource: Int32
+        public let value: UInt64
+
+        public static func openFiles(_ n: UInt64) -> Limit { Limit(resource: Int32(RLIMIT_NOFILE.rawValue), value: n) }
+        public static func processes(_ n: UInt64) -> Limit { Limit(resource: tend_rlimit_nproc(), value: n) }
+        public static func coreBytes(_ n: UInt64) -> Limit { Limit(resource: Int32(RLIMIT_CORE.rawValue), value: n) }
+        public static func addressSpace(bytes n: UInt64) -> Limit { Limit(resource: Int32(RLIMIT_AS.rawValue), value: n) }
+    }
+
+    /// Spawns `argv`; `environment` nil inherits ours. stdin comes from `input` (-1:
+    /// /dev/null), stdout goes to `output`, stderr to `errorOutput` (-1: with stdout).
+    /// `limits` are set before exec. Returns the child's PID.
     public static func spawn(_ argv: [String], environment: [String: String]? = nil,
-                             workingDirectory: String? = nil, output: Int32 = -1, errorOutput: Int32 = -1) throws -> Int32 {
+                             workingDirectory: String? = nil, input: Int32 = -1, output: Int32 = -1,
+                             errorOutput: Int32 = -1, limits: [Limit] = []) throws -> Int32 {
         guard let first = argv.first else { throw Failure.emptyCommand }
         let path = try resolve(first)
         var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
         defer { cArgs.forEach { free($0) } }
-        var cEnv: [UnsafeMutablePointer<CChar>?]? = environment.map { env in
-            env.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        }
-        defer { cEnv?.forEach { free($0) } }
+        var cEnv: [UnsafeMutablePointer<CChar>?] = (environment ?? currentEnvironment())
+            .sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { cEnv.forEach { free($0) } }
+        let resources = limits.map(\.resource)
+        let values = limits.map { CUnsignedLongLong($0.value) }
         var pid: pid_t = 0
         let rc: Int32 = cArgs.withUnsafeMutableBufferPointer { args in
-            if cEnv != nil {
-                return cEnv!.withUnsafeMutableBufferPointer { env in
-                    tend_spawn(path, args.baseAddress, env.baseAddress, workingDirectory, output, errorOutput, &pid)
+            cEnv.withUnsafeMutableBufferPointer { env in
+                // posix_spawn (vfork-fast) unless limits need a fork to set them in.
+                guard !limits.isEmpty else {
+                    return tend_spawn(path, args.baseAddress, env.baseAddress, workingDirectory, input, output, errorOutput, &pid)
                 }
+                return tend_spawn_limited(path, args.baseAddress, env.baseAddress, workingDirectory, input, output, errorOutput,
+                                          resources, values, Int32(limits.count), &pid)
             }
-            return tend_spawn(path, args.baseAddress, nil, workingDirectory, output, errorOutput, &pid)
         }
-        guard rc == 0 else { throw Failure.spawnFailed(first, SystemError("posix_spawn", path: path, code: rc)) }
+        guard rc == 0 else { throw Failure.spawnFailed(first, SystemError(limits.isEmpty ? "posix_spawn" : "spawn", path: path, code: rc)) }
         return pid
     }
 

@@ -14,7 +14,7 @@ extension Tend {
 
         func run() throws {
             let context = CommandContext(global)
-            let summary = HealthSummary.compute(try context.specs(), home: context.home)
+            let summary = HealthSummary.compute(from: try Status.report(context, names: []))
             if score {
                 Output.line(String(summary.percent))
             } else {

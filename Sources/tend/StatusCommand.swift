@@ -7,7 +7,7 @@ extension Tend {
         static let configuration = CommandConfiguration(
             commandName: "status",
             abstract: "Show each daemon's state, PID, uptime, restarts and last exit.",
-            discussion: "Read from the state files and /proc: works with or without a running monitor.")
+            discussion: "A running monitor answers from what it holds (the truth even when the disk is full); without one, from the state files and /proc.")
 
         @OptionGroup var global: GlobalOptions
         @Option(help: "Output format.") var format: Output.Format = .table
@@ -15,13 +15,23 @@ extension Tend {
 
         func run() throws {
             let context = CommandContext(global)
-            let specs = try context.specs()
-            let selected = Set(try context.selectNames(names, all: false, orAllWhenEmpty: true, from: specs))
-            let report = StatusReport.read(specs.filter { selected.contains($0.name) }, home: context.home, withUndeclared: names.isEmpty)
+            let report = try Self.report(context, names: names)
             switch format {
             case .json: Output.line(JSONOutput.document(report.json))
             case .table: Output.line(Self.render(report))
             }
+        }
+
+        /// The monitor's report when one runs (no daemons.lua is read), else the one the
+        /// state files and /proc give.
+        static func report(_ context: CommandContext, names: [String]) throws -> StatusReport {
+            if let answer = try ControlClient.sendIfListening(ControlRequest(.status, names: names), home: context.home, timeout: 10) {
+                if let error = answer.error { throw CommandFailure(error) }
+                if let report = answer.report { return try StatusReport(json: report) }
+            }
+            let specs = try context.specs()
+            let selected = Set(try context.selectNames(names, all: false, orAllWhenEmpty: true, from: specs))
+            return StatusReport.read(specs.filter { selected.contains($0.name) }, home: context.home, withUndeclared: names.isEmpty)
         }
 
         static func render(_ report: StatusReport) -> String {

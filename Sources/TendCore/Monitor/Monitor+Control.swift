@@ -15,6 +15,8 @@ struct PendingReply {
     let already: Set<String>
     /// Monotonic time after which the client is answered anyway.
     let deadline: Double
+    /// `tend shutdown`: the monitor ends once this client is answered.
+    var endsMonitor = false
 }
 
 /// The control channel: requests from the CLI become events of the daemons they name.
@@ -35,7 +37,7 @@ extension Monitor {
                                           error: "permission denied: this monitor belongs to uid \(getuid()), not to uid \(peer.map(String.init) ?? "unknown")"))
                 continue
             }
-            guard let line = line ?? nil, let request = try? RecordCoding.decode(ControlRequest.self, from: line) else {
+            guard let line = line ?? nil, let request = try? ControlRequest(json: JSONValue.parse(line)) else {
                 reply(fd, ControlResponse(ok: false, monitorPID: getpidValue(), error: "malformed request"))
                 continue
             }
@@ -55,6 +57,15 @@ extension Monitor {
             reloadClients.append(fd)
             core.reload(reason: "tend reload")
             return
+        case .status:
+            let unknown = request.names.filter { core.daemons[$0] == nil }
+            if !unknown.isEmpty {
+                return reply(fd, ControlResponse(ok: false, monitorPID: getpidValue(),
+                                                 error: "unknown daemon: \(unknown.joined(separator: ", ")) (known: \(core.declaredNames.joined(separator: ", ")))"))
+            }
+            return reply(fd, ControlResponse(ok: true, monitorPID: getpidValue(), report: core.statusReport(request.names).json))
+        case .shutdown:
+            return beginShutdown(request, from: fd)
         case .start, .stop, .restart:
             break
         }
@@ -75,7 +86,7 @@ extension Monitor {
             return reply(fd, ControlResponse(ok: false, monitorPID: getpidValue(),
                                              error: "name at least one daemon, or use --all (known: \(core.declaredNames.joined(separator: ", ")))"))
         }
-        let event: Supervision.Event = request.command == .start ? .start : request.command == .stop ? .stop : .restart
+        let event: Supervision.Event = request.command == .start ? .start : request.command == .restart ? .restart : .stop
         var already = Set<String>()
         for name in names {
             guard let rt = core.daemons[name] else { continue }
@@ -126,6 +137,7 @@ extension Monitor {
                 return item
             }
             reply(pending.fd, ControlResponse(ok: items.allSatisfy(\.ok), monitorPID: getpidValue(), items: items))
+            if pending.endsMonitor { stopRequested = true }
             return true
         }
     }
@@ -160,9 +172,22 @@ extension Monitor {
     }
 
     func reply(_ fd: Int32, _ response: ControlResponse) {
-        if let line = try? RecordCoding.encodeLine(response) {
-            try? FileSystem.writeAll(fd, Array(line.utf8))
-        }
+        try? FileSystem.writeAll(fd, ControlLine.encode(response.json))
         closeFD(fd)
+    }
+
+    /// `tend shutdown`: every daemon is stopped (unless `keep_daemons`), then the monitor
+    /// answers and ends.
+    private func beginShutdown(_ request: ControlRequest, from fd: Int32) {
+        var stop = request
+        stop.command = .stop
+        stop.all = true
+        if request.keepDaemons { stop.names = [] } else {
+            stop.names = allNames(for: .stop)
+            for name in stop.names { core.post(name, .stop) }
+        }
+        let longest = stop.names.compactMap { core.daemons[$0]?.spec.stopTimeout }.max() ?? 0
+        pendingReplies.append(PendingReply(fd: fd, request: stop, names: stop.names, already: [],
+                                           deadline: Clock.monotonic() + longest + 5, endsMonitor: true))
     }
 }

@@ -115,8 +115,13 @@ extension MonitorCore {
     private func spawn(_ rt: DaemonRuntime, _ kind: Supervision.SpawnKind, reason: String) {
         var env = baseEnvironment
         env["TEND_DAEMON"] = rt.name
-        for (k, v) in rt.spec.environment { env[k] = v }
         do {
+            // The env file is read at each start, so an edit applies at the next one;
+            // `env` in daemons.lua wins over it for a key in both.
+            if let file = rt.spec.envFile {
+                for (k, v) in try EnvFile.load(file).variables { env[k] = v }
+            }
+            for (k, v) in rt.spec.environment { env[k] = v }
             let pid = try processes.spawn(rt.spec, argv: rt.spec.argv(tendExecutable: tendExecutable), environment: env)
             post(rt.name, .spawned(pid))
         } catch {

@@ -23,7 +23,8 @@ final class SystemProcessControl: ProcessControl {
     func spawn(_ spec: DaemonSpec, argv: [String], environment: [String: String]) throws -> ProcessIdentity {
         let output = try capture.writeEnd(for: spec.name)
         defer { closeFD(output) }
-        let pid = try Spawner.spawn(argv, environment: environment, workingDirectory: spec.workingDirectory, output: output)
+        let pid = try Spawner.spawn(argv, environment: environment, workingDirectory: spec.workingDirectory, output: output,
+                                    limits: spec.limits.spawnLimits)
         // The child exists once posix_spawn returns, so its start time can be read.
         return ProcessTable.identity(of: pid) ?? ProcessIdentity(pid: pid, startTime: 0)
     }

@@ -1,3 +1,5 @@
+import TendSystem
+
 /// `limits = { nofile = N, nproc = N, core = N, memory_mb = N }` of a daemon: what the
 /// spawner sets with `setrlimit` (soft and hard) before exec. Absent keys leave the
 /// monitor's own limit in force.
@@ -29,4 +31,14 @@ public struct ResourceLimits: Sendable, Equatable, Codable {
     public static let maxMemoryMB: UInt64 = 1 << 43
 
     public var isEmpty: Bool { self == ResourceLimits() }
+
+    /// As the spawner sets them (before exec).
+    public var spawnLimits: [Spawner.Limit] {
+        var result: [Spawner.Limit] = []
+        if let nofile { result.append(.openFiles(nofile)) }
+        if let nproc { result.append(.processes(nproc)) }
+        if let core { result.append(.coreBytes(core)) }
+        if let memoryMB { result.append(.addressSpace(bytes: memoryMB << 20)) }
+        return result
+    }
 }

@@ -25,7 +25,11 @@ public struct HealthSummary: Codable, Sendable, Equatable {
     public var daemons: [Entry]
 
     public static func compute(_ specs: [DaemonSpec], home: Home) -> HealthSummary {
-        let report = StatusReport.read(specs, home: home)
+        compute(from: StatusReport.read(specs, home: home))
+    }
+
+    /// From a status report (the files', or the running monitor's).
+    public static func compute(from report: StatusReport) -> HealthSummary {
         let entries = report.daemons.map { d -> Entry in
             let running = d.state == .running
             let checkOK = d.health.map { $0.state == .healthy } ?? true

@@ -1,3 +1,5 @@
+import TendSystem
+
 /// `tend status` and `tend health` as JSON (docs/json.md), by the convention of
 /// `JSONOutput`. The Codable forms of these types are not it: they keep epoch times
 /// for the Lua API (`tend.daemons.status`).
@@ -7,6 +9,21 @@ extension StatusReport {
         monitorObject.setIfPresent("pid", monitor.pid.map(JSONOutput.int))
         return .object(["daemons": .array(daemons.map(\.json)), "monitor": .object(monitorObject)])
     }
+
+    /// Reads back what `json` writes (the monitor's answer to `status`).
+    public init(json: JSONValue) throws {
+        guard let list = json["daemons"]?.arrayValue, let monitor = json["monitor"] else {
+            throw StatusJSONError("not a status report")
+        }
+        self.init(monitor: MonitorState(running: monitor["running"]?.boolValue ?? false,
+                                        pid: monitor["pid"]?.intValue.map { Int32(truncatingIfNeeded: $0) }),
+                  daemons: try list.map(DaemonStatus.init(json:)))
+    }
+}
+
+struct StatusJSONError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = "status from the monitor: \(description)" }
 }
 
 extension DaemonStatus {
@@ -22,11 +39,32 @@ extension DaemonStatus {
         o.setIfPresent("health", health.map(\.json))
         return .object(o)
     }
+
+    public init(json o: JSONValue) throws {
+        guard let daemon = o["daemon"]?.stringValue, let word = o["state"]?.stringValue, let state = State(rawValue: word),
+              let wanted = o["wanted"]?.stringValue.flatMap(WantedState.init(rawValue:)) else {
+            throw StatusJSONError("a daemon without daemon, state or wanted: \(o)")
+        }
+        let time = { (key: String) in o[key]?.stringValue.flatMap(Clock.parseISO8601) }
+        self.init(daemon: daemon, state: state, pid: o["pid"]?.intValue.map { Int32(truncatingIfNeeded: $0) },
+                  uptimeSeconds: o["uptime_seconds"]?.doubleValue, restarts: Int(o["restarts"]?.intValue ?? 0),
+                  lastExit: o["last_exit"]?.stringValue, lastExitAt: time("last_exit_at"), wanted: wanted,
+                  reason: o["reason"]?.stringValue, nextAttemptAt: time("next_attempt_at"),
+                  health: try o["health"].map(HealthResult.init(json:)))
+    }
 }
 
 extension HealthResult {
     public var json: JSONValue {
         .object(["state": .string(state.rawValue), "reason": .string(reason), "checked_at": JSONOutput.time(at)])
+    }
+
+    public init(json o: JSONValue) throws {
+        guard let word = o["state"]?.stringValue, let state = State(rawValue: word), let reason = o["reason"]?.stringValue,
+              let at = o["checked_at"]?.stringValue.flatMap(Clock.parseISO8601) else {
+            throw StatusJSONError("a health result without state, reason or checked_at: \(o)")
+        }
+        self.init(state, reason: reason, at: at)
     }
 }
 

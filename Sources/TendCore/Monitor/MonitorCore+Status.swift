@@ -1,0 +1,54 @@
+import TendSystem
+
+/// `tend status` answered by the monitor from what it holds: no file is read, no Lua
+/// runs, and it is the truth even when the disk refused to record it.
+extension MonitorCore {
+    /// The status of `names` (empty: the declared daemons in order, then the undeclared
+    /// ones that still run).
+    func statusReport(_ names: [String]) -> StatusReport {
+        let wall = clock.wall, mono = clock.monotonic
+        let undeclared = daemons.values.filter { !$0.state.declared && $0.state.phase.process != nil }.map(\.name).sorted()
+        let selected = names.isEmpty ? declaredNames + undeclared : names
+        return StatusReport(monitor: .init(running: true, pid: getpidValue()),
+                            daemons: selected.compactMap { daemons[$0].map { status(of: $0, wall: wall, monotonic: mono) } })
+    }
+
+    private func status(of rt: DaemonRuntime, wall: Double, monotonic: Double) -> DaemonStatus {
+        let phase = rt.state.phase
+        var reasons: [String] = []
+        var nextAttempt: Double?
+        switch phase {
+        case .waiting(let until, let reason, _):
+            nextAttempt = wall + (until - monotonic)
+            reasons.append("\(reason); next attempt in \(Clock.humanDuration(max(0, until - monotonic)))")
+        case .held(let reason):
+            reasons.append(reason)
+        case .deciding:
+            reasons.append("the restart policy is deciding")
+        case .down, .starting, .running, .stopping:
+            break
+        }
+        if !rt.state.declared { reasons.append("not in daemons.lua") }
+        let left = (rt.facts.lastExit?.leftovers ?? []).filter { processes.check($0) == .alive }
+        if phase.process == nil, !left.isEmpty {
+            reasons.append("left running: pid \(left.map { String($0.pid) }.joined(separator: ", ")) (`tend stop \(rt.name)` ends them)")
+        }
+        if let problem = rt.writeProblem { reasons.append("could not be recorded: \(problem)") }
+        var state = DaemonStatus.State(rt.state)
+        var pid = phase.process?.pid
+        // A PID file the monitor did not write, naming a process that is not the daemon.
+        if phase.process == nil, rt.pidInFile == nil, case .pid = PidFile.read(home, rt.name) {
+            let verification = PidTracker(home: home, declared: [rt.spec]).verify(rt.name, record: nil, withCommandLine: false)
+            if verification.verdict == .stale {
+                state = .stale
+                pid = verification.pid
+                reasons.insert(verification.detail, at: 0)
+            }
+        }
+        return DaemonStatus(daemon: rt.name, state: state, pid: pid,
+                            uptimeSeconds: phase.process != nil ? rt.facts.startedAt.map { max(0, wall - $0) } : nil,
+                            restarts: rt.facts.restartCount, lastExit: rt.facts.lastExit?.reason, lastExitAt: rt.facts.lastExit?.at,
+                            wanted: rt.state.want, reason: reasons.isEmpty ? nil : reasons.joined(separator: "; "),
+                            nextAttemptAt: nextAttempt, health: rt.facts.lastHealth)
+    }
+}
