@@ -54,20 +54,11 @@ public enum BoundedCommand {
         var text: String { String(decoding: bytes, as: UTF8.self) }
     }
 
-    /// A pipe whose ends are close-on-exec (so no other spawn inherits them; the spawner
-    /// dup2s the write end onto the child's 1 or 2, which clears the flag there).
-    private static func makePipe() throws -> (read: Int32, write: Int32) {
-        var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else { throw SystemError("pipe") }
-        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        return (fds[0], fds[1])
-    }
-
     public static func run(_ argv: [String], timeout: Double, workingDirectory: String? = nil,
                            environment: [String: String]? = nil) throws -> Result {
-        let out = try makePipe()
+        let out = try Pipe.make()
         let err: (read: Int32, write: Int32)
-        do { err = try makePipe() } catch { close(out.read); close(out.write); throw error }
+        do { err = try Pipe.make() } catch { close(out.read); close(out.write); throw error }
         let pid: Int32
         do {
             pid = try Spawner.spawn(argv, environment: environment, workingDirectory: workingDirectory,

@@ -57,16 +57,25 @@ extension Tend {
         func makeMonitor(_ context: CommandContext) throws -> Monitor {
             // The configuration is loaded by the monitor itself, after it holds the home's
             // lock: a `tend start` arriving meanwhile waits for it instead of racing it.
-            let scripts = try MonitorScripts(home: context.home, paths: context.paths)
+            // It is read, like every policy and check, by the script workers: no user Lua
+            // runs in this process.
+            var environment = Spawner.currentEnvironment()
+            environment["TEND_HOME"] = context.home.root
+            environment["TEND_CONFIG_DIR"] = context.paths.configDir
+            let workerOptions = WorkerScripts.Options()
+            let scripts = try WorkerScripts(home: context.home, executable: FileSystem.executablePath(),
+                                            environment: environment, fallback: try BuiltinPolicy(), options: workerOptions)
             var options = Monitor.Options()
             options.core.interval = interval
+            // The workers' own deadline comes first (and names the line Lua was at); this
+            // one is the state machine's backstop.
+            options.core.decideDeadline = workerOptions.decideDeadline + 0.1
             options.core.daemonEnvironment["TEND_CONFIG_DIR"] = context.paths.configDir
             let home = context.home.root
             options.onStarted = { daemons in
                 Output.problem("monitor for \(home) (pid \(getpidValue())), \(daemons) daemons configured; SIGTERM or Ctrl-C stops the monitor, not the daemons")
             }
-            return Monitor(home: context.home, tendExecutable: FileSystem.executablePath(), options: options,
-                           scripts: try InProcessScripts(scripts))
+            return Monitor(home: context.home, tendExecutable: FileSystem.executablePath(), options: options, scripts: scripts)
         }
     }
 }

@@ -21,6 +21,8 @@ final class DaemonRuntime {
     var pidInFile: Int32?
     /// The last write for this daemon that failed (a full disk): what it owes the disk.
     var writeProblem: String?
+    /// Problems of the scripts it names (`file:line: message (what is in force)`).
+    var scriptProblems: [String] = []
     /// Log records given up while the disk refused them (the queue is bounded).
     var droppedLogRecords = 0
 

@@ -14,13 +14,17 @@ extension MonitorCore {
         rt.nextCheck = rt.spec.health == nil ? nil : clock.monotonic + checkInterval(rt)
     }
 
+    /// Seconds a check may take when neither daemons.lua nor the check says.
+    static let defaultCheckTimeout = 1.0
+
     /// Hands every due check to the script service; one check per daemon at a time.
     func runDueChecks(now: Double) {
         for rt in daemons.values {
             guard rt.checkInFlight == nil, let due = rt.nextCheck, due <= now, rt.state.declared,
                   case .running(let process) = rt.state.phase else { continue }
             rt.checkInFlight = process.pid
-            scripts.check(CheckRequest(daemon: rt.name, spec: rt.spec, pid: process.pid))
+            scripts.check(CheckRequest(daemon: rt.name, spec: rt.spec, pid: process.pid,
+                                       timeout: rt.checkTimings?.timeout ?? Self.defaultCheckTimeout))
         }
     }
 }

@@ -34,6 +34,7 @@ extension MonitorCore {
             reasons.append("left running: pid \(left.map { String($0.pid) }.joined(separator: ", ")) (`tend stop \(rt.name)` ends them)")
         }
         if let problem = rt.writeProblem { reasons.append("could not be recorded: \(problem)") }
+        reasons += rt.scriptProblems.map { "script: \($0)" }
         var state = DaemonStatus.State(rt.state)
         var pid = phase.process?.pid
         // A PID file the monitor did not write, naming a process that is not the daemon.

@@ -41,6 +41,8 @@ public final class MonitorCore {
     private var queue: [Work] = []
     /// When to try again the writes that failed (monotonic); nil when nothing is owed.
     private(set) var retryAt: Double?
+    /// Script problems already written to health.log (each is said once).
+    var reportedScriptProblems: Set<String> = []
     /// Why each configuration load still awaited was asked for, oldest first.
     private var reloadReasons: [String] = []
     private var queueHead = 0
@@ -133,6 +135,7 @@ public final class MonitorCore {
         case .success(let config):
             let first = !configured
             install(config)
+            noteScriptProblems(config.scriptProblems)
             configured = true
             try? monitorLog.info((first ? "configuration loaded" : "configuration reloaded") + reason,
                                  fields: ["daemons": .int(Int64(order.count))])
@@ -261,6 +264,7 @@ extension MonitorCore: ScriptAnswers {
     func recordDecision(_ daemon: String, ticket: Int, _ decision: RestartDecision) {
         guard let rt = daemons[daemon], case .deciding(let info, let open, _) = rt.state.phase, open == ticket else { return }
         rt.pendingLog.append(PolicyHit(ts: clock.wall, daemon: daemon, exit: info, decision: decision).record)
+        noteDecisionProblem(rt, decision)
         say("\(daemon): policy \(decision.source): \(decision.summary) (\(decision.reason))")
     }
 }

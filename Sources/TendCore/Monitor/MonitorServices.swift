@@ -46,6 +46,8 @@ public struct CheckRequest: Sendable {
     public var daemon: String
     public var spec: DaemonSpec
     public var pid: Int32
+    /// Seconds the check may take.
+    public var timeout: Double
 }
 
 /// A configuration read from daemons.lua (through whatever runs user Lua).
@@ -54,10 +56,13 @@ public struct LoadedConfiguration: Sendable {
     /// Per daemon with a health check: its interval and timeout, resolved from daemons.lua
     /// and the check script.
     public var checkTimings: [String: CheckTimings]
+    /// Scripts the daemons name that have a problem (the configuration is still taken).
+    public var scriptProblems: [ScriptState]
 
-    public init(specs: [DaemonSpec], checkTimings: [String: CheckTimings] = [:]) {
+    public init(specs: [DaemonSpec], checkTimings: [String: CheckTimings] = [:], scriptProblems: [ScriptState] = []) {
         self.specs = specs
         self.checkTimings = checkTimings
+        self.scriptProblems = scriptProblems
     }
 }
 

@@ -1,0 +1,295 @@
+import TendSystem
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The monitor's user Lua, run by script workers (docs/design/script-worker.md): the
+/// monitor's loop never runs a line of it. One worker takes the decisions and the
+/// configuration loads, so a slow check never delays a restart; checks go to a pool of
+/// workers started on demand, each running one check at a time.
+///
+/// Every request has a deadline. A worker that misses one, or dies, is killed with what
+/// it started and replaced; what it owed is answered without it: the built-in policy
+/// decides (in the monitor, a trusted state of its own), a check is "unknown", a load
+/// keeps the configuration in force. Every answer goes to `answers`, which queues it.
+public final class WorkerScripts: ScriptService, LoopParticipant {
+    public struct Options: Sendable {
+        /// Seconds a decision may take (the state machine's own deadline, a little later,
+        /// is the backstop).
+        public var decideDeadline = 0.25
+        /// Seconds daemons.lua may take to load.
+        public var loadDeadline = 5.0
+        /// Extra seconds a check gets beyond its own timeout before its worker is killed.
+        public var checkGrace = 1.0
+        /// Check workers at most.
+        public var poolSize = 8
+        /// An idle check worker is closed after this many seconds.
+        public var idleTimeout = 60.0
+        public init() {}
+    }
+
+    public weak var answers: ScriptAnswers?
+    private let home: Home
+    private let executable: String
+    private let environment: [String: String]
+    private var fallback: RestartPolicy
+    private let options: Options
+    /// Where workers' stderr goes (logs/monitor.log).
+    private let log: Int32
+
+    private var decider: WorkerProcess?
+    private var pool: [WorkerProcess] = []
+    private var waitingDecisions: [WorkerProcess.Job] = []
+    private var waitingChecks: [WorkerProcess.Job] = []
+    private var nextNumber = 0
+    private var nextID: UInt64 = 1
+
+    /// - Parameters:
+    ///   - environment: the workers' environment (`TEND_HOME`, `TEND_CONFIG_DIR`, …).
+    ///   - fallback: the built-in policy, for a decision no worker gave in time.
+    public init(home: Home, executable: String, environment: [String: String], fallback: RestartPolicy,
+                options: Options = Options()) throws {
+        self.home = home
+        self.executable = executable
+        var env = environment
+        env["TEND_DECIDE_DEADLINE_MS"] = String(Int(options.decideDeadline * 1000))
+        self.environment = env
+        self.fallback = fallback
+        self.options = options
+        try home.prepare()
+        log = try openAppend(home.monitorLog)
+    }
+
+    deinit {
+        for worker in [decider].compactMap({ $0 }) + pool { worker.close() }
+        closeFD(log)
+    }
+
+    // MARK: - ScriptService
+
+    public func ask(_ question: PolicyQuestion) {
+        waitingDecisions.append(.decide(question))
+        pump()
+    }
+
+    public func check(_ request: CheckRequest) {
+        waitingChecks.append(.check(request, timeout: request.timeout))
+        pump()
+    }
+
+    public func loadConfiguration() {
+        waitingDecisions.append(.load)
+        // What the check workers hold of daemons.lua (its inline checks) is old now.
+        for worker in pool { worker.primed = false }
+        pump()
+    }
+
+    public func fallbackDecision(_ context: RestartContext) -> RestartDecision {
+        fallback.decide(context)
+    }
+
+    // MARK: - LoopParticipant
+
+    public var descriptors: [Int32] { workers.map(\.replies) }
+
+    public func readable(_ fd: Int32) {
+        guard let worker = workers.first(where: { $0.replies == fd }) else { return }
+        guard let lines = worker.readLines() else {
+            return replace(worker, why: "the script worker's reply stream ended")
+        }
+        for line in lines where !line.isEmpty { receive(line, from: worker) }
+        pump()
+    }
+
+    public var nextDeadline: Double? {
+        let jobs = workers.compactMap { $0.job?.deadline }
+        let idle = pool.filter(\.isIdle).map { $0.idleSince + options.idleTimeout }
+        return (jobs + idle).min()
+    }
+
+    public func fireDeadlines(now: Double) {
+        for worker in workers {
+            if let job = worker.job, job.deadline <= now {
+                replace(worker, why: lateness(job.job, worker: worker))
+            }
+        }
+        // Idle check workers go after a while; the next check starts one again.
+        for worker in pool where worker.isIdle && worker.idleSince + options.idleTimeout <= now {
+            pool.removeAll { $0 === worker }
+            worker.close()
+        }
+        pump()
+    }
+
+    public func reaped(pid: Int32, status: Int32) -> Bool {
+        guard let worker = workers.first(where: { $0.identity.pid == pid }) else {
+            return closed.remove(pid) != nil
+        }
+        replace(worker, why: "the script worker died (\(ExitInfo.fromWaitStatus(status, at: 0, uptime: nil, pid: pid).reason))")
+        pump()
+        return true
+    }
+
+    // MARK: - Workers
+
+    private var workers: [WorkerProcess] { [decider].compactMap { $0 } + pool }
+    /// Workers closed or killed whose exit is still to be reaped (ours, not a daemon's).
+    private var closed: Set<Int32> = []
+
+    private func spawnWorker() -> WorkerProcess? {
+        nextNumber += 1
+        do {
+            return try WorkerProcess.spawn(number: nextNumber, executable: executable, home: home,
+                                           environment: environment, log: log)
+        } catch {
+            try? FileSystem.writeAll(log, Array("tend monitor: cannot start a script worker: \(error)\n".utf8))
+            return nil
+        }
+    }
+
+    /// Hands waiting jobs to idle workers, starting workers as needed.
+    private func pump() {
+        if !waitingDecisions.isEmpty {
+            if decider == nil { decider = spawnWorker() }
+            if let decider, decider.isIdle {
+                let job = waitingDecisions.removeFirst()
+                if !send(job, to: decider) { pump() }
+            } else if decider == nil {
+                // No worker can be started: answer every waiting job without one.
+                for job in waitingDecisions { fail(job, why: "no script worker could be started (see \(home.monitorLog))") }
+                waitingDecisions.removeAll()
+            }
+        }
+        while let job = waitingChecks.first {
+            if let worker = pool.first(where: { $0.isIdle && $0.primed }) {
+                waitingChecks.removeFirst()
+                _ = send(job, to: worker)
+                continue
+            }
+            // A check worker reads daemons.lua first (inline checks live there).
+            if let worker = pool.first(where: { $0.isIdle && !$0.primed }) {
+                _ = send(.prime, to: worker)
+                continue
+            }
+            let priming = pool.filter(\.isPriming).count
+            guard waitingChecks.count > priming, let worker = startCheckWorker() else { break }
+            _ = send(.prime, to: worker)
+        }
+    }
+
+    private func startCheckWorker() -> WorkerProcess? {
+        guard pool.count < options.poolSize, let worker = spawnWorker() else {
+            if pool.isEmpty {
+                for job in waitingChecks { fail(job, why: "no script worker could be started (see \(home.monitorLog))") }
+                waitingChecks.removeAll()
+            }
+            return nil
+        }
+        pool.append(worker)
+        return worker
+    }
+
+    /// Sends one job; false when the worker could not take it (it is replaced).
+    private func send(_ job: WorkerProcess.Job, to worker: WorkerProcess) -> Bool {
+        let id = nextID
+        nextID += 1
+        let now = Clock.monotonic()
+        let request: ScriptWorkerRequest
+        let deadline: Double
+        switch job {
+        case .load, .prime:
+            request = .load(id: id)
+            deadline = now + options.loadDeadline
+        case .decide(let q):
+            request = .decide(id: id, daemon: q.context.daemon, exit: q.context.exit, history: q.context.history.events, now: q.context.now)
+            deadline = now + options.decideDeadline
+        case .check(let r, let timeout):
+            request = .check(id: id, daemon: r.spec, pid: r.pid)
+            deadline = now + timeout + options.checkGrace
+        }
+        do {
+            try worker.send(try ScriptWorkerCoding.line(request), id: id, job: job, deadline: deadline)
+            return true
+        } catch {
+            requeue(job)
+            replace(worker, why: "cannot send to the script worker: \(error)")
+            return false
+        }
+    }
+
+    private func requeue(_ job: WorkerProcess.Job) {
+        switch job {
+        case .load, .decide: waitingDecisions.insert(job, at: 0)
+        case .check: waitingChecks.insert(job, at: 0)
+        case .prime: break
+        }
+    }
+
+    private func receive(_ line: String, from worker: WorkerProcess) {
+        guard let (id, job) = worker.job.map({ ($0.id, $0.job) }),
+              let replyID = (try? JSONValue.parse(line))?["id"]?.intValue, UInt64(replyID) == id else {
+            return replace(worker, why: "the script worker answered out of turn: \(line.prefix(200))")
+        }
+        _ = worker.finishJob()
+        do {
+            switch job {
+            case .prime:
+                worker.primed = true
+            case .load:
+                if let failed = try? ScriptWorkerCoding.decode(FailedReply.self, from: line), !failed.ok {
+                    answers?.configurationLoaded(.failure(ConfigurationProblem(failed.error)))
+                    return
+                }
+                let reply = try ScriptWorkerCoding.decode(LoadReply.self, from: line)
+                guard reply.ok else {
+                    let problems = reply.problems.map(\.description).joined(separator: "\n")
+                    answers?.configurationLoaded(.failure(ConfigurationProblem(problems.isEmpty ? "daemons.lua did not load" : problems)))
+                    return
+                }
+                let timings = reply.checks.mapValues { CheckTimings(interval: $0.interval, timeout: $0.timeout) }
+                answers?.configurationLoaded(.success(LoadedConfiguration(specs: reply.specs, checkTimings: timings,
+                                                                          scriptProblems: reply.scripts)))
+            case .decide(let q):
+                let reply = try ScriptWorkerCoding.decode(DecideReply.self, from: line)
+                answers?.decided(q.daemon, ticket: q.ticket, reply.decision.restartDecision(problem: reply.scripts.first?.description))
+            case .check(let r, _):
+                let reply = try ScriptWorkerCoding.decode(CheckReply.self, from: line)
+                answers?.checked(r.daemon, pid: r.pid, reply.health)
+            }
+        } catch {
+            fail(job, why: "the script worker's answer could not be read: \(error)")
+        }
+    }
+
+    /// Kills a worker (with what it started) and answers what it owed without it.
+    private func replace(_ worker: WorkerProcess, why: String) {
+        if worker === decider { decider = nil }
+        pool.removeAll { $0 === worker }
+        worker.kill(home: home)
+        closed.insert(worker.identity.pid)
+        if let (_, job) = worker.finishJob() { fail(job, why: why) }
+    }
+
+    private func fail(_ job: WorkerProcess.Job, why: String) {
+        switch job {
+        case .prime: break
+        case .load: answers?.configurationLoaded(.failure(ConfigurationProblem("daemons.lua: \(why)")))
+        case .decide(let q): answers?.policyUnavailable(q.daemon, ticket: q.ticket, why: why)
+        case .check(let r, _): answers?.checked(r.daemon, pid: r.pid, HealthResult(.unknown, reason: why))
+        }
+    }
+
+    /// Why a job is late, with where Lua was when the worker was given up on.
+    private func lateness(_ job: WorkerProcess.Job, worker: WorkerProcess) -> String {
+        let at = worker.location.map { "\($0): " } ?? ""
+        switch job {
+        case .load, .prime: return "\(at)daemons.lua did not load within \(Int(options.loadDeadline)) s; the script worker was replaced"
+        case .decide(let q):
+            return "\(at)the policy \(q.context.daemon.policy) did not decide within \(Int((options.decideDeadline * 1000).rounded())) ms (a blocking call?); the script worker was replaced"
+        case .check(_, let timeout):
+            return "\(at)the check timed out after \(Clock.humanDuration(timeout)); it and what it started were killed"
+        }
+    }
+}
