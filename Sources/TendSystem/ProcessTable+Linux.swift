@@ -72,6 +72,13 @@ extension ProcessTable {
     public static func allPIDs() -> [Int32] {
         ((try? FileSystem.list("/proc")) ?? []).compactMap { Int32($0) }
     }
+
+    /// Names this boot of the kernel (a new value after every reboot): what lives only in
+    /// memory, a pipe's buffered bytes say, belongs to one boot.
+    public static func bootIdentifier() -> String {
+        let text = (try? FileSystem.readText("/proc/sys/kernel/random/boot_id")) ?? ""
+        return String(text.split(separator: "\n").first ?? "")
+    }
 }
 
 extension Substring {

@@ -24,4 +24,9 @@ struct Tend: ParsableCommand {
             Startup.self, Run.self, Plugins.self,
         ]
     )
+
+    static func main() {
+        HiddenRoles.runIfRequested()   // `tend __logd`: never returns
+        main(nil)
+    }
 }
