@@ -39,7 +39,7 @@ let package = Package(
         .testTarget(name: "TendSystemTests", dependencies: ["TendSystem", "TendTestSupport"]),
         .testTarget(name: "TendCoreTests", dependencies: ["TendCore", "TendTestSupport"]),
         .testTarget(name: "TendLuaTests", dependencies: ["TendLua", "TendTestSupport"]),
-        .testTarget(name: "TendCLITests", dependencies: ["tend", "TendTestSupport", "TendSystem"]),
+        .testTarget(name: "TendCLITests", dependencies: ["tend", "TendTestSupport", "TendSystem", "TendCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

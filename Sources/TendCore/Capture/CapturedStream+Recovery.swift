@@ -62,10 +62,13 @@ extension CapturedStream {
 
     private func apply(_ action: CommitRecovery.Action, _ r: CommitRecord, source: UnsafeBufferPointer<UInt8>, rebuilt: Rebuilt?) {
         switch action {
-        case .none, .redo:
+        case .none:
             break
+        case .redo:
+            say("\(fifoPath): a write in flight had not reached the log; writing it now")
         case .take(let count):
             _ = takeOff(count)
+            say("\(fifoPath): a write in flight was in the log; took its last \(count) bytes off the pipe")
         case .keepTorn(let count, _):
             guard count > 0, let state, let rebuilt, let last = rebuilt.sourceEnds.lastIndex(of: count) else { return }
             // Say first that the records of these `count` bytes are whole in the log, so
