@@ -155,3 +155,16 @@ final class CaptureHarness {
         _ = try? CommandRunner.run(["/bin/rm", "-rf", root])
     }
 }
+
+/// Base of the capture tests: a harness per test, cleaned up after it.
+class CaptureTestCase: XCTestCase {
+    var harness: CaptureHarness!
+
+    override func setUpWithError() throws {
+        harness = try CaptureHarness()
+    }
+
+    override func tearDown() {
+        harness?.cleanUp()
+    }
+}

@@ -9,16 +9,7 @@ import Glibc
 /// The log writer process (`tend __logd`) with real daemons and a temporary home each:
 /// every line exactly once and in order, across SIGKILL, SIGSTOP, rotation and a full
 /// disk; stdout and stderr kept apart; lines without a newline and very long lines.
-final class CaptureTests: XCTestCase {
-    var harness: CaptureHarness!
-
-    override func setUpWithError() throws {
-        harness = try CaptureHarness()
-    }
-
-    override func tearDown() {
-        harness?.cleanUp()
-    }
+final class CaptureTests: CaptureTestCase {
 
     /// Waits for the writers to finish and every line to be in the logs, then checks that
     /// each daemon's numbers are 1…count, each once, in order.
@@ -215,16 +206,7 @@ final class CaptureTests: XCTestCase {
 
 /// The cases a SIGKILL leaves too rarely to meet by chance, made by hand: the state a
 /// killed log writer leaves when it died in the middle of its write (a torn record).
-final class CaptureRecoveryTests: XCTestCase {
-    var harness: CaptureHarness!
-
-    override func setUpWithError() throws {
-        harness = try CaptureHarness()
-    }
-
-    override func tearDown() {
-        harness?.cleanUp()
-    }
+final class CaptureRecoveryTests: CaptureTestCase {
 
     let source = "one\ntwo\nthree\n"
     let ts = 1_764_063_000.5
