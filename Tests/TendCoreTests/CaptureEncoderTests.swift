@@ -16,9 +16,9 @@ final class CaptureEncoderTests: XCTestCase {
     }
 
     func testPlainLinesAreInfoRecordsWithTheirStream() {
-        let expected = LogRecord(ts: ts, level: .info, daemon: "web.v2", msg: "a \"quoted\"\ttab",
+        let expected = LogRecord(ts: ts, level: .info, daemon: "web.v2", msg: "a \"quoted\"\ttab \u{1}\\ é \u{FFFD}",
                                  fields: ["stream": .string("stderr")]).jsonLine() + "\n"
-        XCTAssertEqual(encode("a \"quoted\"\ttab\r\n", stream: .stderr), [expected])
+        XCTAssertEqual(encode("a \"quoted\"\ttab \u{1}\\ é \u{FFFD}\r\n", stream: .stderr), [expected])
     }
 
     func testAPieceOfALineIsMarkedPartial() {
