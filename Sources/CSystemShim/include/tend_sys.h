@@ -28,6 +28,10 @@ int tend_signal_pipe(const int *signals, int count);
 int tend_signal_ignore(int sig);
 int tend_signal_default(int sig);
 
+/// Gives the heap's free memory back to the kernel (glibc's malloc_trim; elsewhere a
+/// no-op), for a long-lived process after a burst of work.
+void tend_release_free_memory(void);
+
 // Loss-free capture: Linux only (the Swift side of other platforms does without).
 #ifdef __linux__
 

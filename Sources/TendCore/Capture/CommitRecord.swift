@@ -71,12 +71,12 @@ public struct CommitRecord: Sendable, Equatable {
     /// Reads a block `encoded()` wrote; nil when it is empty, damaged or of another kind.
     public static func decode(_ bytes: [UInt8]) -> CommitRecord? {
         let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(while: { $0 == " " || $0 == "\n" || $0 == "\0" })
-        guard let checkRange = text.ranges(of: " check=").last,
+        guard let space = text.lastIndex(of: " "), text[text.index(after: space)...].hasPrefix("check="),
               text.hasPrefix("tend-capture-1 "),
-              UInt64(text[checkRange.upperBound...], radix: 16) == ContentHash.of(text[..<checkRange.lowerBound].utf8)
+              UInt64(text[text.index(space, offsetBy: 7)...], radix: 16) == ContentHash.of(text[..<space].utf8)
         else { return nil }
         var fields: [Substring: Substring] = [:]
-        for word in text[..<checkRange.lowerBound].split(separator: " ").dropFirst() {
+        for word in text[..<space].split(separator: " ").dropFirst() {
             guard let eq = word.firstIndex(of: "=") else { return nil }
             fields[word[..<eq]] = word[word.index(after: eq)...]
         }

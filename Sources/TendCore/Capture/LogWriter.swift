@@ -33,6 +33,11 @@ public final class LogWriter {
     /// By FIFO file name (`NAME.stdout`).
     var streams: [String: CapturedStream] = [:]
     var stopRequested = false
+    /// When to give the heap's free memory back: a second after output came, at most once
+    /// a second (this process lives as long as the home; a burst must not stay in its
+    /// footprint).
+    var trimAt: Double?
+    static let trimDelay = 1.0
 
     public init(home: Home, rotation: RotationOptions = .fromEnvironment()) throws {
         guard PipeTap.isSupported else { throw Failure.unsupported }
@@ -77,17 +82,24 @@ public final class LogWriter {
             } else if nextRescan == nil, let interval = watch.rescanInterval {
                 nextRescan = Clock.monotonic() + interval
             }
-            for stream in polled where ready.contains(stream.fifo) { stream.serve(peek) }
+            for stream in polled where ready.contains(stream.fifo) {
+                stream.serve(peek)
+                if trimAt == nil { trimAt = Clock.monotonic() + LogWriter.trimDelay }
+            }
             let after = Clock.monotonic()
             for stream in streams.values where stream.retryDeadline.map({ after >= $0 }) ?? false { stream.serve(peek) }
+            if let at = trimAt, after >= at {
+                Memory.releaseFree()
+                trimAt = nil
+            }
         }
         say("stopped (signal); nothing was in flight")
     }
 
-    /// Until the next partial line is due a look, a retry is due, or the directory is due
-    /// a listing; nil (sleep until something is readable) when nothing is pending.
+    /// Until the next partial line is due a look, a retry, a listing of the directory or
+    /// the heap's trim is due; nil (sleep until something is readable) when none is.
     func timeout(now: Double, rescanAt: Double?) -> Double? {
-        let deadlines = streams.values.flatMap { [$0.quietUntil, $0.retryDeadline].compactMap { $0 } } + [rescanAt].compactMap { $0 }
+        let deadlines = streams.values.flatMap { [$0.quietUntil, $0.retryDeadline].compactMap { $0 } } + [rescanAt, trimAt].compactMap { $0 }
         return deadlines.min().map { max(0, $0 - now) }
     }
 
