@@ -15,7 +15,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
     ],
     targets: [
         .systemLibrary(
@@ -26,10 +25,7 @@ let package = Package(
         .target(name: "CLuaShim", dependencies: ["CLua"]),
         .target(name: "CSystemShim"),
         .target(name: "TendSystem", dependencies: ["CSystemShim"]),
-        .target(name: "TendCore", dependencies: [
-            "TendSystem",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(name: "TendCore", dependencies: ["TendSystem"]),
         .target(name: "TendLua", dependencies: ["TendCore", "TendSystem", "CLuaShim"]),
         .executableTarget(name: "tend", dependencies: [
             "TendLua", "TendCore", "TendSystem",

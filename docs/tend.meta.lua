@@ -1,6 +1,11 @@
 ---@meta tend
--- LuaLS annotations for Tend's `tend` module. Generated from Sources/TendLua/API
--- (TendAPI.functions); do not edit. Put this file on your workspace library path.
+-- LuaLS annotations for Tend's `tend` module, the daemons.lua DSL and the tables
+-- scripts receive and return (annotate yours with `---@type tend.Policy` and the
+-- like). Generated from Sources/TendLua/API (TendAPI, ScriptTypes); do not edit.
+-- Put this file on your workspace library path.
+
+---A signal, by name (`exit.signal`, `tend.process.run`'s result); `"signal N"` for one without a name.
+---@alias tend.Signal "SIGHUP"|"SIGINT"|"SIGQUIT"|"SIGILL"|"SIGTRAP"|"SIGABRT"|"SIGBUS"|"SIGFPE"|"SIGKILL"|"SIGUSR1"|"SIGSEGV"|"SIGUSR2"|"SIGPIPE"|"SIGALRM"|"SIGTERM"|"SIGCHLD"|"SIGCONT"|"SIGSTOP"|"SIGTSTP"|"SIGTTIN"|"SIGTTOU"|"SIGURG"|"SIGXCPU"|"SIGXFSZ"|"SIGVTALRM"|"SIGPROF"|"SIGWINCH"|"SIGSYS"|string
 
 ---A process as /proc describes it.
 ---@class tend.ProcessInfo
@@ -30,7 +35,7 @@
 ---How a command ended.
 ---@class tend.RunResult
 ---@field code? integer exit code, when it exited
----@field signal? string e.g. "SIGKILL", when killed
+---@field signal? tend.Signal e.g. "SIGKILL", when killed
 ---@field stdout string
 ---@field stderr string
 ---@field timed_out boolean
@@ -76,7 +81,7 @@
 ---@field wanted "up"|"down"
 ---@field reason? string why it is in this state
 ---@field next_attempt_at? number
----@field health? table the last health check
+---@field health? tend.HealthResult the last health check
 
 ---Every configured daemon's status and the monitor's.
 ---@class tend.StatusReport
@@ -95,34 +100,42 @@
 ---@field ok boolean every daemon did as asked
 ---@field monitor_pid integer
 ---@field monitor_started boolean this call started the monitor
----@field items {daemon: string, ok: boolean, message: string}[]
+---@field items {daemon: string, ok: boolean, message: string, state?: string, pid?: integer, already: boolean}[] already: nothing needed doing
+
+---What `policies/NAME.lua` returns.
+---@class tend.Policy
+---@field decide fun(daemon: tend.Daemon, exit: tend.Exit, history: tend.History, now: number): tend.Decision called after each death of a daemon wanted up; `now` in epoch seconds
 
 ---A daemon as policies and health checks see it.
 ---@class tend.Daemon
 ---@field name string
----@field restart {max_per_hour: integer, cooldown: number}
----@field policy string
----@field stop_timeout number
+---@field restart tend.RestartLimits
+---@field policy string the policy's name
+---@field stop_timeout number seconds
 ---@field command? string[]
 ---@field plugin? string
 ---@field cwd? string
 ---@field pid? integer health checks: the verified PID, when running
 
----How a daemon died (restart policies).
+---`restart = { … }` of daemons.lua, the seed's values when not given.
+---@class tend.RestartLimits
+---@field max_per_hour integer automatic restarts in any rolling hour (3)
+---@field cooldown number seconds between automatic restarts (60)
+
+---How a daemon died.
 ---@class tend.Exit
 ---@field cause "exited"|"killed"|"exitedUnknown"|"stalePID"|"noPIDFile"|"healthCheckFailed"|"unknown"
----@field code? integer
----@field signal? integer
----@field signal_name? string
----@field uptime? number seconds
----@field reason string e.g. "exited with code 1"
+---@field code? integer with "exited"
+---@field signal? tend.Signal with "killed", e.g. "SIGKILL"
+---@field uptime? number seconds it ran
+---@field reason string e.g. "exited with code 1", "killed by SIGKILL"
 ---@field pid? integer
 ---@field at number epoch seconds
 
 ---One restart in `.restarts/NAME.json`.
 ---@class tend.HistoryEvent
 ---@field time number epoch seconds
----@field reason string
+---@field reason string the exit that led to it
 ---@field old_pid? integer
 ---@field new_pid? integer
 ---@field success boolean
@@ -133,12 +146,94 @@
 ---@field since fun(self: tend.History, t: number): tend.History automatic restarts at or after t
 ---@field all_since fun(self: tend.History, t: number): tend.History manual ones too
 ---@field last fun(self: tend.History): tend.HistoryEvent?
+---@field [integer] tend.HistoryEvent
 
 ---What a restart policy's decide returns.
 ---@class tend.Decision
 ---@field action "restart"|"wait"|"stay_down"
 ---@field delay? number seconds, required with "wait"
----@field reason? string
+---@field reason? string shown by `tend status` and `tend why`
+
+---What `policies/health/NAME.lua` returns.
+---@class tend.HealthCheck
+---@field check fun(daemon: tend.Daemon, args: table<string, any>): boolean, string? healthy?, and why; args are the daemon's `health = { … }` keys
+---@field interval? number seconds between checks
+---@field timeout? number seconds a check may take (1)
+
+---The last health check of a daemon (`tend status`).
+---@class tend.HealthResult
+---@field ok boolean
+---@field reason string
+---@field check_error boolean the check itself failed (raised, overran): not the daemon's fault
+---@field at number epoch seconds
+
+---What `plugins/NAME.lua` returns for a command (`tend run NAME ARGS…`).
+---@class tend.CommandPlugin
+---@field summary? string
+---@field run fun(args: string[]): integer? the exit code (nil: 0)
+
+---What `plugins/NAME.lua` returns for a daemon (`tend run NAME`, `plugin = "NAME"`).
+---@class tend.DaemonPlugin
+---@field summary? string
+---@field interval? number seconds between ticks
+---@field budget? number seconds a tick may run (30)
+---@field setup? fun(ctx: tend.PluginContext)
+---@field tick fun(ctx: tend.PluginContext)
+
+---What a daemon plugin's setup and tick receive.
+---@class tend.PluginContext
+---@field home string
+---@field name string the daemon's name
+---@field state table kept between ticks
+---@field args string[]
+---@field interval number seconds
+---@field ticks integer this tick's number, from 1
+
+---What `plugins/startup.lua` returns (`tend startup`).
+---@class tend.StartupSequence
+---@field title? string
+---@field steps tend.StartupStep[]
+---@field summary? string
+
+---One step of the startup sequence.
+---@class tend.StartupStep
+---@field title string
+---@field budget? number seconds (30)
+---@field run fun(ctx: tend.StartupContext): "ok"|"warn"|"fail", string the status and a message
+
+---What each startup step receives (one table for the whole sequence).
+---@class tend.StartupContext
+---@field home string
+---@field config_dir string
+---@field project_dir string `--project`, else the working directory
+---@field state table shared by the steps
+---@field args string[]
+---@field total integer the number of steps
+---@field index integer this step's number, from 1
+
+---The table of `daemon "NAME" { … }` in daemons.lua: exactly one of command / plugin.
+---@class tend.DaemonDeclaration
+---@field command? string[] argv, no shell
+---@field plugin? string a plugin name: runs `tend run NAME`
+---@field env? table<string, string> added to the monitor's environment
+---@field cwd? string
+---@field stop_timeout? number seconds from SIGTERM to SIGKILL (10)
+---@field restart? {max_per_hour?: integer, cooldown?: number} fed to the policy (3 per hour, 60 s)
+---@field health? string|tend.HealthDeclaration|fun(daemon: tend.Daemon): boolean, string? a check name, a table, or a function
+---@field policy? string policies/NAME.lua ("restart")
+---@field after? string|string[] daemons started (and ready) before this one
+---@field ready_timeout? number seconds to wait for this daemon to be ready
+---@field env_file? string a file of KEY=value lines added to the environment
+---@field limits? table<string, integer|string> resource limits by name (setrlimit)
+---@field forking? boolean the command forks and exits; the daemon is the process in `pidfile`
+---@field pidfile? string where a forking daemon writes its PID
+
+---`health = { check = NAME, … }` in daemons.lua; the other keys are the check's args.
+---@class tend.HealthDeclaration
+---@field check string policies/health/NAME.lua
+---@field interval? number seconds
+---@field timeout? number seconds
+---@field [string] any
 
 ---@class tend
 tend = {}
@@ -166,6 +261,12 @@ tend.net = {}
 
 ---The configured daemons: status and health from the state files, start/stop/restart through the monitor.
 tend.daemons = {}
+
+---daemons.lua: declares a daemon, `daemon "NAME" { command = {…}, … }`.
+---@param name string
+---@return fun(declaration: tend.DaemonDeclaration)
+---@overload fun(name: string, declaration: tend.DaemonDeclaration)
+function daemon(name) end
 
 ---The state directory (`--home`, `$TEND_HOME`, …): `.pids/`, `logs/`, …
 ---@return string
@@ -214,7 +315,7 @@ function tend.process.run(argv, opts) end
 ---@return string?
 function tend.pid.read(name) end
 
----Writes `.pids/NAME.pid` atomically (one line, the PID).
+---Records the live process `pid` as the daemon's, as `tend pid write` does: `.pids/NAME.pid` (one line, the PID) and its identity (start time, group, command line). Refuses a PID that is not running.
 ---@param name string
 ---@param pid integer
 ---@return boolean?

@@ -17,7 +17,7 @@ return {
   tick = function(ctx)
     local file = memory.session_file(ctx.home)
     local dir = memory.history_dir(ctx.home)
-    local session, state = memory.read_json(file)
+    local session = memory.read_json(file)
     if session == nil then return end   -- absent, empty, or corrupt (moved aside and logged)
     local hash = assert(tend.fs.hash(file))
     if ctx.state.last_hash == nil then ctx.state.last_hash = newest_snapshot_hash(dir) end

@@ -164,7 +164,7 @@ local function start_daemons(ctx)
   local started, already, failed = 0, 0, {}
   for _, item in ipairs(result.items) do
     if not item.ok then failed[#failed + 1] = item.daemon .. " (" .. item.message .. ")"
-    elseif item.message:find("^already running") then already = already + 1
+    elseif item.already then already = already + 1
     else started = started + 1 end
   end
   if #result.items == 0 then return "warn", "No daemons configured" end

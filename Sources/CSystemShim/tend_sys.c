@@ -7,11 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
 #ifdef __linux__
 #include <sys/inotify.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #endif
 
@@ -44,10 +46,8 @@ int tend_spawn(const char *path, char *const argv[], char *const envp[],
     else posix_spawn_file_actions_adddup2(&fa, 1, 2);
 #ifdef __linux__
     posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-    if (cwd) posix_spawn_file_actions_addchdir_np(&fa, cwd);
-#else
-    if (cwd) posix_spawn_file_actions_addchdir_np(&fa, cwd);
 #endif
+    if (cwd) posix_spawn_file_actions_addchdir_np(&fa, cwd);
     rc = posix_spawn(pid, path, &fa, &attr, argv, envp ? envp : environ);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
@@ -63,6 +63,28 @@ int tend_pidfd_open(pid_t pid) {
     (void)pid;
     errno = ENOSYS;
     return -1;
+#endif
+}
+
+int tend_become_subreaper(void) {
+#ifdef __linux__
+    return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+int tend_peer_uid(int fd, uid_t *uid) {
+#ifdef __linux__
+    struct ucred cred;
+    socklen_t len = sizeof cred;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) return -1;
+    *uid = cred.uid;
+    return 0;
+#else
+    gid_t gid;
+    return getpeereid(fd, uid, &gid);
 #endif
 }
 
@@ -140,3 +162,84 @@ const unsigned int tend_in_removed = IN_DELETE | IN_MOVED_FROM;
 const unsigned int tend_in_gone = IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED | IN_UNMOUNT;
 const unsigned int tend_in_overflow = IN_Q_OVERFLOW;
 #endif
+
+// Name resolution bounded by a timeout: getaddrinfo can block on DNS for as long as the
+// resolver likes, so it runs on a detached thread and the caller waits on a pipe. A
+// caller that gives up leaves the thread to finish and free everything itself.
+#include <netdb.h>
+#include <poll.h>
+#include <pthread.h>
+
+struct tend_lookup {
+    pthread_mutex_t lock;
+    int refs;              // the caller and the thread
+    char *host, *port;
+    struct addrinfo hints, *result;
+    int rc;
+    int done_fd;           // write end: one byte when finished
+};
+
+static void tend_lookup_release(struct tend_lookup *q) {
+    pthread_mutex_lock(&q->lock);
+    int left = --q->refs;
+    pthread_mutex_unlock(&q->lock);
+    if (left) return;
+    if (q->result) freeaddrinfo(q->result);
+    free(q->host);
+    free(q->port);
+    close(q->done_fd);
+    pthread_mutex_destroy(&q->lock);
+    free(q);
+}
+
+static void *tend_lookup_run(void *arg) {
+    struct tend_lookup *q = arg;
+    q->rc = getaddrinfo(q->host, q->port, &q->hints, &q->result);
+    unsigned char b = 1;
+    (void)!write(q->done_fd, &b, 1);
+    tend_lookup_release(q);
+    return NULL;
+}
+
+int tend_getaddrinfo_timed(const char *host, const char *port, int socktype, int timeout_ms,
+                           struct addrinfo **out) {
+    *out = NULL;
+    int fds[2];
+    if (pipe(fds) != 0) return EAI_SYSTEM;
+    fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+    fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+    struct tend_lookup *q = calloc(1, sizeof *q);
+    if (!q) { close(fds[0]); close(fds[1]); return EAI_MEMORY; }
+    pthread_mutex_init(&q->lock, NULL);
+    q->refs = 2;
+    q->host = strdup(host);
+    q->port = strdup(port);
+    q->hints.ai_family = AF_UNSPEC;
+    q->hints.ai_socktype = socktype;
+    q->hints.ai_flags = AI_NUMERICSERV;
+    q->done_fd = fds[1];
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_t thread;
+    int started = pthread_create(&thread, &attr, tend_lookup_run, q);
+    pthread_attr_destroy(&attr);
+    if (started != 0) {
+        q->refs = 1;
+        tend_lookup_release(q);
+        close(fds[0]);
+        return EAI_AGAIN;
+    }
+    struct pollfd p = { .fd = fds[0], .events = POLLIN };
+    int n;
+    do { n = poll(&p, 1, timeout_ms); } while (n < 0 && errno == EINTR);
+    close(fds[0]);
+    int rc = EAI_AGAIN;
+    if (n > 0) {
+        rc = q->rc;
+        *out = q->result;   // handed over: the release below must not free it
+        q->result = NULL;
+    }
+    tend_lookup_release(q);
+    return n > 0 ? rc : -1;   // -1: timed out
+}

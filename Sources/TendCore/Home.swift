@@ -17,6 +17,7 @@ import Darwin
 ///     logs/daemons/NAME.log   the daemon's output and lifecycle events
 ///     logs/health.log         health events, errors and criticals of every daemon
 ///     logs/policy-hits.log    every decision a policy took
+///     .run/monitor.json       the monitor's identity (monitor.pid holds its PID alone)
 ///     monitor.sock / monitor.pid / monitor.lock / logs/monitor.log
 public struct Home: Sendable, Equatable {
     public let root: String
@@ -45,6 +46,10 @@ public struct Home: Sendable, Equatable {
     public var stateDir: String { "\(root)/.state" }
     public var restartsDir: String { "\(root)/.restarts" }
     public var fifoDir: String { "\(root)/.fifo" }
+    /// Small records of Tend's own processes (the monitor's identity, …).
+    public var runDir: String { "\(root)/.run" }
+    /// The monitor's identity (PID + start time); `monitor.pid` holds the PID alone.
+    public var monitorRecord: String { "\(root)/.run/monitor.json" }
     public var logsDir: String { "\(root)/logs" }
     public var daemonLogsDir: String { "\(root)/logs/daemons" }
     public var healthLog: String { "\(root)/logs/health.log" }
@@ -53,7 +58,6 @@ public struct Home: Sendable, Equatable {
     public var monitorSocket: String { "\(root)/monitor.sock" }
     public var monitorPidFile: String { "\(root)/monitor.pid" }
     public var monitorLock: String { "\(root)/monitor.lock" }
-    public var runDir: String { "\(root)/.run" }
     public var captureStateDir: String { "\(root)/.run/capture" }
     public var logWriterLock: String { "\(root)/logd.lock" }
     public var logWriterPidFile: String { "\(root)/logd.pid" }
@@ -66,13 +70,35 @@ public struct Home: Sendable, Equatable {
     public func fifo(_ daemon: String) -> String { "\(fifoDir)/\(daemon)" }
     public func daemonLog(_ daemon: String) -> String { "\(daemonLogsDir)/\(daemon).log" }
 
+    public struct AccessDenied: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Why this user may not use the home: it belongs to someone else (root may read any).
+    /// nil when it may, or when there is no home yet.
+    public func accessProblem() -> String? {
+        guard let info = FileSystem.info(root) else { return nil }
+        let me = getuid()
+        guard info.owner != me, me != 0 else { return nil }
+        return "permission denied: \(root) belongs to uid \(info.owner), not to you (uid \(me)); a Tend home is its owner's alone"
+    }
+
     /// Creates the home (mode 0700: state and the control socket are the owner's alone)
-    /// and its folders.
+    /// and its folders. An existing home that others may enter is tightened to 0700, with a
+    /// word on stderr; one that belongs to another user is refused.
     public func prepare() throws {
-        let existed = FileSystem.isDirectory(root)
-        try FileSystem.makeDirectory(root, mode: 0o700)
-        if !existed { try FileSystem.setMode(root, 0o700) }
-        for dir in [pidsDir, stateDir, restartsDir, fifoDir, logsDir, daemonLogsDir] {
+        if let info = FileSystem.info(root), info.isDirectory {
+            if let problem = accessProblem() { throw AccessDenied(description: problem) }
+            if info.mode & 0o077 != 0 {
+                try FileSystem.setMode(root, 0o700)
+                let was = String(info.mode & 0o777, radix: 8)
+                try? FileSystem.writeAll(2, Array("tend: \(root) was open to others (mode 0\(was)); tightened to 0700\n".utf8))
+            }
+        } else {
+            try FileSystem.makeDirectory(root, mode: 0o700)
+            try FileSystem.setMode(root, 0o700)
+        }
+        for dir in [pidsDir, stateDir, restartsDir, fifoDir, runDir, logsDir, daemonLogsDir] {
             try FileSystem.makeDirectory(dir, mode: 0o700)
         }
     }

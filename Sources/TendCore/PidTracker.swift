@@ -4,16 +4,24 @@ import TendSystem
 /// identity record, whether the process they name is really the daemon.
 public struct PidTracker: Sendable {
     public let home: Home
+    /// The declared daemons: a PID that no identity record vouches for is the daemon's
+    /// only if its command line is the declared command.
+    public let declared: [String: DaemonSpec]
 
-    public init(home: Home) { self.home = home }
+    public init(home: Home, declared: [DaemonSpec] = []) {
+        self.home = home
+        self.declared = Dictionary(declared.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+    }
 
     public enum Verdict: String, Codable, Sendable, Equatable {
-        /// The PID file names a live process whose start time matches the identity record.
+        /// The PID file names the daemon's live process: by its identity record (PID +
+        /// start time), or, with no record for that PID, by its declared command line.
         case running = "RUNNING"
         /// No PID file.
         case noPIDFile = "NO_PID_FILE"
         /// The PID file names no live process, or a process that is not the daemon
-        /// (other start time: the PID was reused), or holds no PID at all.
+        /// (another start time: the PID was reused; or no record and another command), or
+        /// holds no PID at all.
         case stale = "STALE"
     }
 
@@ -27,15 +35,14 @@ public struct PidTracker: Sendable {
         public var process: ProcessSnapshot?
     }
 
-    /// Verifies one daemon: PID file → live process → start time against `.state/NAME.json`.
-    /// A PID file without an identity record is trusted only if the process is alive
-    /// and started after the PID file was written (a PID written by other tools).
+    /// Verifies one daemon: PID file → live process → its identity record, else its
+    /// declared command line.
     public func verify(_ daemon: String) -> Verification {
         verify(daemon, record: DaemonRecord.load(home, daemon), withCommandLine: true)
     }
 
     /// `verify` with the identity record already loaded (status reads it anyway) and the
-    /// command line only when it will be shown.
+    /// command line read only when it is shown or needed.
     public func verify(_ daemon: String, record: DaemonRecord?, withCommandLine: Bool) -> Verification {
         switch PidFile.read(home, daemon) {
         case .missing:
@@ -43,24 +50,49 @@ public struct PidTracker: Sendable {
         case .corrupt(let text):
             return Verification(daemon: daemon, verdict: .stale, pid: nil, detail: "PID file holds no PID ('\(text)')", process: nil)
         case .pid(let pid):
-            guard let snap = ProcessTable.snapshot(pid, withCommandLine: withCommandLine), !snap.isZombie else {
+            let vouched = record?.process?.pid == pid
+            guard var snap = ProcessTable.snapshot(pid, withCommandLine: withCommandLine && vouched), !snap.isZombie else {
                 return Verification(daemon: daemon, verdict: .stale, pid: pid, detail: "process \(pid) is not running", process: nil)
             }
-            if let identity = record?.process, identity.pid == pid {
+            if let identity = record?.process, vouched {
                 if identity.startTime == snap.startTime {
                     return Verification(daemon: daemon, verdict: .running, pid: pid, detail: "running", process: snap)
                 }
                 return Verification(daemon: daemon, verdict: .stale, pid: pid,
                                     detail: "PID \(pid) was reused by another process (\(snap.name)); the daemon is gone", process: nil)
             }
-            // No identity for this PID: only a process younger than the PID file can be it.
-            let written = FileSystem.info(home.pidFile(daemon))?.modified ?? 0
-            if snap.startedAt <= written + 1 {
-                return Verification(daemon: daemon, verdict: .running, pid: pid, detail: "running (no identity record; start time plausible)", process: snap)
+            // No record vouches for this PID (a PID file another tool wrote, or one left
+            // from an older run): only the declared command line makes it the daemon.
+            snap.commandLine = ProcessTable.commandLine(pid)
+            if let spec = declared[daemon], spec.isCommandLine(snap.commandLine) {
+                return Verification(daemon: daemon, verdict: .running, pid: pid,
+                                    detail: "running (no identity record; its command line is the declared one)", process: snap)
             }
+            let shown = snap.commandLine.isEmpty ? snap.name : snap.commandLine.joined(separator: " ")
             return Verification(daemon: daemon, verdict: .stale, pid: pid,
-                                detail: "PID \(pid) belongs to a process (\(snap.name)) started after the PID file was written", process: nil)
+                                detail: "PID \(pid) belongs to another process (\(shown)): no identity record vouches for it and it is not the declared command", process: nil)
         }
+    }
+
+    public struct NotRunning: Error, CustomStringConvertible {
+        public let pid: Int32
+        public var description: String { "process \(pid) is not running: nothing recorded" }
+    }
+
+    /// `tend pid write`: records that the live process `pid` is the daemon — its PID file
+    /// and its identity (start time, process group, command line) as of now, so later
+    /// checks know it by identity, not by a number that may be reused.
+    @discardableResult
+    public func record(_ daemon: String, pid: Int32) throws -> ProcessSnapshot {
+        guard let snap = ProcessTable.snapshot(pid), !snap.isZombie else { throw NotRunning(pid: pid) }
+        var record = DaemonRecord.loadOrNew(home, daemon)
+        record.process = snap.identity
+        record.processGroup = snap.processGroup
+        record.command = snap.commandLine
+        record.startedAt = snap.startedAt
+        try PidFile.write(home, daemon, pid: pid)
+        try record.save(home)
+        return snap
     }
 
     /// Every daemon with a PID file.
@@ -71,17 +103,30 @@ public struct PidTracker: Sendable {
     public struct Cleanup: Sendable, Equatable {
         public var removed: [(daemon: String, pid: Int32?, detail: String)]
         public var kept: [String]
+        /// Kept although stale: the daemon runs as this other PID.
+        public var outOfDate: [(daemon: String, runningAs: Int32)] = []
         public static func == (a: Cleanup, b: Cleanup) -> Bool {
             a.removed.map(\.daemon) == b.removed.map(\.daemon) && a.kept == b.kept
         }
     }
 
     /// Removes stale PID files only (never one that names the running daemon).
+    /// A daemon whose record names a live process is never stale here, even when the PID
+    /// file is out of step with it (a write the full disk refused): that file is kept.
     public func cleanup() -> Cleanup {
-        var result = Cleanup(removed: [], kept: [])
+        var result = Cleanup(removed: [], kept: [], outOfDate: [])
+        var tagged: TaggedProcesses?
         for daemon in knownDaemons() {
             let v = verify(daemon)
             if v.verdict == .stale {
+                // A file left behind while the daemon runs on as another PID (a write the
+                // full disk refused) is out of date, not stale: the running daemon keeps it.
+                if tagged == nil { tagged = TaggedProcesses.scan(home) }
+                if let live = tagged?.roots(of: daemon).first {
+                    result.kept.append(daemon)
+                    result.outOfDate.append((daemon, live.pid))
+                    continue
+                }
                 try? PidFile.remove(home, daemon)
                 result.removed.append((daemon, v.pid, v.detail))
             } else {

@@ -93,6 +93,18 @@ public enum FileSystem {
         try writeAtomically(path, Array(text.utf8), mode: mode, durable: durable)
     }
 
+    /// Creates a file that must not exist yet (`O_EXCL`: no race with another writer);
+    /// throws `SystemError` with code `EEXIST` when it does, leaving it untouched.
+    public static func createNew(_ path: String, text: String, mode: mode_t = 0o644) throws {
+        let fd = retryingOnInterrupt { open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode) }
+        guard fd >= 0 else { throw SystemError("create", path: path) }
+        defer { close(fd) }
+        do { try writeAll(fd, Array(text.utf8), path: path) } catch {
+            unlink(path)
+            throw error
+        }
+    }
+
     /// Writes every byte, retrying short writes and interruptions.
     public static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String? = nil) throws {
         var offset = 0
@@ -138,6 +150,8 @@ public enum FileSystem {
         public let device: UInt64
         public let isDirectory: Bool
         public let mode: UInt32
+        /// The owner's user ID.
+        public let owner: UInt32
     }
 
     public static func info(_ path: String) -> Info? {
@@ -189,6 +203,6 @@ extension FileSystem.Info {
         #endif
         self.init(size: Int64(st.st_size), modified: modified, inode: UInt64(st.st_ino),
                   device: UInt64(st.st_dev), isDirectory: (st.st_mode & S_IFMT) == S_IFDIR,
-                  mode: UInt32(st.st_mode))
+                  mode: UInt32(st.st_mode), owner: UInt32(st.st_uid))
     }
 }

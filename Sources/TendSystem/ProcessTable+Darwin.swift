@@ -44,6 +44,15 @@ extension ProcessTable {
         return kq
     }
 
+    /// Not read on macOS (no per-process children list; KERN_PROCARGS2 parsing for the
+    /// environment is not written): escaped descendants are not found there.
+    public static func children(of pid: Int32) -> [Int32]? { nil }
+    public static func environmentValue(_ key: String, of pid: Int32) -> String? { nil }
+
+    /// Not read on macOS (the environment of another process needs KERN_PROCARGS2
+    /// parsing, not written yet): descendants that left their group are not found there.
+    public static func processes(withEnvironment entry: String, reporting key: String) -> [(value: String?, process: ProcessSnapshot)] { [] }
+
     public static func allPIDs() -> [Int32] {
         var pids = [Int32](repeating: 0, count: 8192)
         let n = proc_listallpids(&pids, Int32(pids.count * 4))

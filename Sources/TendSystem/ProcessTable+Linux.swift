@@ -79,6 +79,52 @@ extension ProcessTable {
         let text = (try? FileSystem.readText("/proc/sys/kernel/random/boot_id")) ?? ""
         return String(text.split(separator: "\n").first ?? "")
     }
+
+    /// The children of `pid` (from `/proc/PID/task/*/children`), or nil where the kernel
+    /// does not provide that file.
+    public static func children(of pid: Int32) -> [Int32]? {
+        guard let tasks = try? FileSystem.list("/proc/\(pid)/task") else { return nil }
+        var result: [Int32] = []
+        for task in tasks {
+            guard let text = try? FileSystem.readText("/proc/\(pid)/task/\(task)/children") else { return nil }
+            result += text.split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: "\n")) }
+        }
+        return result
+    }
+
+    /// The value of `key` in the environment `pid` was started with (nil if absent or unreadable).
+    public static func environmentValue(_ key: String, of pid: Int32) -> String? {
+        guard let env = try? FileSystem.readBytes("/proc/\(pid)/environ") else { return nil }
+        let prefix = Array((key + "=").utf8)
+        for variable in env.split(separator: 0) where variable.starts(with: prefix) {
+            return String(decoding: variable.dropFirst(prefix.count), as: UTF8.self)
+        }
+        return nil
+    }
+
+    /// Live processes started with `entry` (`KEY=value`) in their environment, each with
+    /// the value of `key` in it (or nil). `/proc/PID/environ` is readable only for one's
+    /// own processes (or by root), so a stranger never matches by accident; the
+    /// environment is the one a process was started with, which a daemon's descendants
+    /// inherit even after they leave its process group.
+    public static func processes(withEnvironment entry: String, reporting key: String) -> [(value: String?, process: ProcessSnapshot)] {
+        let wanted = Array(entry.utf8)
+        let prefix = Array((key + "=").utf8)
+        var found: [(String?, ProcessSnapshot)] = []
+        let me = getpid()
+        for pid in allPIDs() where pid != me {
+            guard let env = try? FileSystem.readBytes("/proc/\(pid)/environ") else { continue }
+            var matched = false
+            var value: String?
+            for variable in env.split(separator: 0) {
+                if variable.elementsEqual(wanted) { matched = true }
+                else if variable.starts(with: prefix) { value = String(decoding: variable.dropFirst(prefix.count), as: UTF8.self) }
+            }
+            guard matched, let snap = snapshot(pid, withCommandLine: false), !snap.isZombie else { continue }
+            found.append((value, snap))
+        }
+        return found
+    }
 }
 
 extension Substring {

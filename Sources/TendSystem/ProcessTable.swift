@@ -63,4 +63,13 @@ public enum ProcessTable {
         guard let snap = snapshot(pid, withCommandLine: false), !snap.isZombie else { return nil }
         return snap.identity
     }
+
+    /// Live members of a process group (a scan of every process).
+    public static func members(ofGroup group: Int32) -> [ProcessIdentity] {
+        guard group > 1 else { return [] }
+        return allPIDs().compactMap { pid in
+            guard let snap = snapshot(pid, withCommandLine: false), !snap.isZombie, snap.processGroup == group else { return nil }
+            return snap.identity
+        }
+    }
 }

@@ -68,11 +68,7 @@ public enum Spawner {
     /// The current environment as a dictionary.
     public static func currentEnvironment() -> [String: String] {
         var result: [String: String] = [:]
-        #if os(Linux)
         var p = environ
-        #else
-        var p = environ
-        #endif
         while let entry = p.pointee {
             let s = String(cString: entry)
             if let eq = s.firstIndex(of: "=") {

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CSystemShim
 
 /// A Unix stream socket in the home: the only control channel (no network listener).
 /// The socket file is mode 0600 inside a 0700 home, so only the owner can connect.
@@ -58,6 +59,18 @@ public enum UnixSocket {
         }
         guard rc == 0 else { let e = SystemError("connect", path: path); close(fd); throw e }
         return fd
+    }
+
+    /// The user ID of the process at the other end of a connected socket.
+    public static func peerUID(_ fd: Int32) -> uid_t? {
+        var uid: uid_t = 0
+        return tend_peer_uid(fd, &uid) == 0 ? uid : nil
+    }
+
+    /// Whether a failed `connect` means that no one listens (no socket file, or a stale
+    /// one), as opposed to a listener that refuses us (permissions).
+    public static func nobodyListens(_ error: SystemError) -> Bool {
+        error.code == ENOENT || error.code == ECONNREFUSED
     }
 
     /// Accepts one pending connection, or nil when none is waiting.

@@ -36,9 +36,20 @@ struct CommandContext {
         }
     }
 
-    /// Sends a request to the monitor and prints one line per daemon; false if any failed.
+    /// Sends a request to the monitor, starting one first if none runs, and prints one
+    /// line per daemon; false if any failed.
+    func request(_ request: ControlRequest, configDir: String?) throws -> Bool {
+        let (response, launched) = try MonitorConnection.send(request, home: home, configDir: configDir)
+        if let launched { Output.problem("started a monitor (pid \(launched)) for \(home.root)") }
+        return try report(response)
+    }
+
+    /// Sends a request to the running monitor and prints one line per daemon; false if any failed.
     func sendAndReport(_ request: ControlRequest) throws -> Bool {
-        let response = try ControlClient.send(request, home: home)
+        try report(try ControlClient.send(request, home: home))
+    }
+
+    private func report(_ response: ControlResponse) throws -> Bool {
         if let error = response.error { throw CommandFailure(error) }
         for item in response.items {
             if item.ok { Output.line("\(item.daemon): \(item.message)") } else { Output.problem("\(item.daemon): \(item.message)") }

@@ -11,4 +11,10 @@ struct GlobalOptions: ParsableArguments {
     var configDir: String?
 
     var resolvedHome: Home { Home.resolve(explicit: home) }
+
+    /// Another user's home is refused up front: reading it would otherwise pass for an
+    /// empty one ("STOPPED", "no log") when the truth is "permission denied".
+    func validate() throws {
+        if let problem = resolvedHome.accessProblem() { throw CommandFailure(problem) }
+    }
 }

@@ -12,7 +12,7 @@ extension Tend {
 
         func run() throws {
             let context = CommandContext(global)
-            let summary = HealthSummary.compute(try context.specs().map(\.name), home: context.home)
+            let summary = HealthSummary.compute(try context.specs(), home: context.home)
             if score { return Output.line(String(summary.percent)) }
             switch format {
             case .json: Output.line(try RecordCoding.encode(summary).trimmingTrailingNewline)

@@ -59,16 +59,14 @@ extension Tend {
             // lock: a `tend start` arriving meanwhile waits for it instead of racing it.
             let scripts = try MonitorScripts(home: context.home, paths: context.paths)
             var options = Monitor.Options()
-            options.interval = interval
-            options.daemonEnvironment["TEND_CONFIG_DIR"] = context.paths.configDir
+            options.core.interval = interval
+            options.core.daemonEnvironment["TEND_CONFIG_DIR"] = context.paths.configDir
             let home = context.home.root
             options.onStarted = { daemons in
                 Output.problem("monitor for \(home) (pid \(getpidValue())), \(daemons) daemons configured; SIGTERM or Ctrl-C stops the monitor, not the daemons")
             }
             return Monitor(home: context.home, tendExecutable: FileSystem.executablePath(), options: options,
-                           loadSpecs: { try scripts.loadSpecs() },
-                           policy: scripts.restartPolicy, health: scripts.healthChecks,
-                           reloadScripts: { scripts.reload() })
+                           scripts: InProcessScripts(scripts))
         }
     }
 }

@@ -26,7 +26,9 @@ extension Tend {
         }
 
         struct Write: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Write a PID file (for daemons started by other tools).")
+            static let configuration = CommandConfiguration(
+                abstract: "Record a running process as a daemon's (for daemons started by other tools).",
+                discussion: "Writes the PID file and the identity record (PID + start time) as of now; refuses a PID that is not running.")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "Daemon name.") var name: String
             @Argument(help: "The PID.") var pid: Int32
@@ -36,8 +38,12 @@ extension Tend {
                 try validateDaemonName(name)
                 guard pid > 0 else { throw ValidationError("a PID is a positive number") }
                 try home.prepare()
-                try PidFile.write(home, name, pid: pid)
-                Output.line("\(name): wrote \(pid) to \(home.pidFile(name))")
+                do {
+                    let process = try PidTracker(home: home).record(name, pid: pid)
+                    Output.line("\(name): wrote \(pid) to \(home.pidFile(name)) (identity recorded: \(process.name), started \(Clock.iso8601(process.startedAt)))")
+                } catch let e as PidTracker.NotRunning {
+                    throw CommandFailure("\(name): \(e)")
+                }
             }
         }
 
@@ -49,7 +55,8 @@ extension Tend {
 
             func run() throws {
                 try validateDaemonName(name)
-                let v = PidTracker(home: CommandContext(global).home).verify(name)
+                let context = CommandContext(global)
+                let v = PidTracker(home: context.home, declared: (try? context.specs()) ?? []).verify(name)
                 let info = v.process.map(ProcessInfoView.init)
                 switch format {
                 case .json:
@@ -73,7 +80,8 @@ extension Tend {
 
             func run() throws {
                 let context = CommandContext(global)
-                let s = PidTracker(home: context.home).health(try context.specs().map(\.name))
+                let specs = try context.specs()
+                let s = PidTracker(home: context.home, declared: specs).health(specs.map(\.name))
                 switch format {
                 case .json:
                     Output.line(JSONValue.object([
@@ -93,9 +101,13 @@ extension Tend {
             @OptionGroup var global: GlobalOptions
 
             func run() throws {
-                let result = PidTracker(home: CommandContext(global).home).cleanup()
+                let context = CommandContext(global)
+                let result = PidTracker(home: context.home, declared: (try? context.specs()) ?? []).cleanup()
                 for r in result.removed {
                     Output.line("removed \(r.daemon).pid\(r.pid.map { " (pid \($0))" } ?? ""): \(r.detail)")
+                }
+                for k in result.outOfDate {
+                    Output.line("kept \(k.daemon).pid: out of date, the daemon runs as pid \(k.runningAs) (a write that failed?)")
                 }
                 Output.line(result.removed.isEmpty ? "No stale PIDs found" : "\(result.removed.count) stale PID file(s) removed")
             }

@@ -11,22 +11,16 @@ extension Tend {
 
         func run() throws { try sendToMonitor(.start, global, selection) }
     }
-
-    struct Restart: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Restart daemons (not counted against the restart policy's limits).")
-
-        @OptionGroup var global: GlobalOptions
-        @OptionGroup var selection: DaemonSelection
-
-        func run() throws { try sendToMonitor(.restart, global, selection) }
-    }
 }
 
-/// Validates the names, makes sure a monitor runs, sends the request, prints the replies.
-private func sendToMonitor(_ command: ControlRequest.Command, _ global: GlobalOptions, _ selection: DaemonSelection) throws {
+/// Sends the request to the monitor (starting one when none runs), which checks the
+/// names against its configuration; prints its answers.
+func sendToMonitor(_ command: ControlRequest.Command, _ global: GlobalOptions, _ selection: DaemonSelection) throws {
     let context = CommandContext(global)
-    let selected = try selection.resolve(context)
-    try context.ensureMonitor(configDir: global.configDir)
-    if !(try context.sendAndReport(ControlRequest(command, names: selected))) { throw ExitCode(1) }
+    if selection.names.isEmpty && !selection.all && !ControlClient.isReachable(context.home) {
+        _ = try selection.resolve(context)   // says what is known, from daemons.lua
+    }
+    if !(try context.request(ControlRequest(command, names: selection.names, all: selection.all), configDir: global.configDir)) {
+        throw ExitCode(1)
+    }
 }

@@ -12,23 +12,26 @@ extension Tend {
 
         func run() throws {
             let context = CommandContext(global)
-            let specs = try context.specs()
-            let selected = try selection.resolve(context, specs: specs)
-            // A monitor that holds the home's lock does the stop, even if it is slow to
-            // answer (a long health check): stopping behind its back would race its restart.
+            // A monitor that holds the home's lock does the stop (it checks the names), even
+            // if it is slow to answer: stopping behind its back would race its restart.
             if MonitorProcess.running(context.home) != nil {
-                if !(try context.sendAndReport(ControlRequest(.stop, names: selected))) { throw ExitCode(1) }
+                let request = ControlRequest(.stop, names: selection.names, all: selection.all)
+                if !(try context.sendAndReport(request)) { throw ExitCode(1) }
                 return
             }
-            // No monitor: stop them here, the same way.
-            let timeouts = Dictionary(uniqueKeysWithValues: specs.map { ($0.name, $0.stopTimeout) })
+            // No monitor: stop them here, the same way (undeclared ones that still run too).
+            let declared = try context.specs()
+            let specs = declared + UndeclaredDaemons.running(context.home, declared: Set(declared.map(\.name)))
+            let selected = try selection.resolve(context, specs: specs)
+            let byName = Dictionary(specs.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
             var failed = false
             for name in selected {
-                switch try DirectStop.stop(name, home: context.home, timeout: timeouts[name] ?? 10) {
+                guard let spec = byName[name] else { continue }
+                switch try DirectStop.stop(spec, home: context.home) {
                 case .notRunning: Output.line("\(name): not running")
                 case .stopped(let pid, let killed): Output.line("\(name): stopped (pid \(pid)\(killed ? ", SIGKILL after stop_timeout" : ""))")
-                case .stillRunning(let pid):
-                    Output.problem("\(name): pid \(pid) is still running after SIGTERM and SIGKILL (not ours to signal?)")
+                case .stillRunning(let pid, let remained):
+                    Output.problem("\(name): still running after SIGTERM and SIGKILL: pid \(remained.map(String.init).joined(separator: ", ")) (main pid \(pid))")
                     failed = true
                 case .refusedUnverified(let pid, let detail):
                     Output.problem("\(name): not signalling pid \(pid): \(detail)")

@@ -15,11 +15,11 @@ struct Tend: ParsableCommand {
             // Daemon manager
             Start.self, Stop.self, Restart.self, Status.self, MonitorCommand.self, Reload.self,
             // PID tracker, health, history
-            Pid.self, Health.self, History.self,
+            Pid.self, Health.self, History.self, Why.self,
             // Logger
             Log.self, Logs.self,
             // Scripts
-            CheckConfig.self,
+            CheckConfig.self, Policy.self, New.self,
             // Plugins and the startup sequence
             Startup.self, Run.self, Plugins.self,
         ]

@@ -1,6 +1,9 @@
 import XCTest
 import TendSystem
 import TendTestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Base for end-to-end tests: a temporary home per test, the real `tend` binary, real
 /// processes; every process recorded in the home is killed by PID in tearDown.
@@ -57,9 +60,25 @@ class CLITestCase: XCTestCase {
         }
     }
 
-    func monitorPID() -> ProcessIdentity? {
-        temp.recordedProcesses().last.flatMap { p in
-            (try? FileSystem.readText("\(temp.home)/monitor.pid")).flatMap { $0.hasPrefix("\(p.pid) ") ? p : nil }
+    /// Starts `name`, then sends its process each signal in turn, waiting for the
+    /// monitor's replacement between two; returns the PIDs signalled, in order.
+    func startAndKill(_ name: String, with signals: [Int32]) throws -> [Int32] {
+        try tend("start", name)
+        var pid = try XCTUnwrap(try waitForPID(name))
+        var signalled: [Int32] = []
+        for (i, sig) in signals.enumerated() {
+            XCTAssertEqual(kill(pid, sig), 0)
+            signalled.append(pid)
+            if i < signals.count - 1 { pid = try XCTUnwrap(try waitForPID(name, not: pid), "\(name) not restarted") }
         }
+        return signalled
+    }
+
+    /// The monitor, by its identity record; nil when none is recorded.
+    func monitorPID() -> ProcessIdentity? {
+        guard let text = try? FileSystem.readText("\(temp.home)/.run/monitor.json"),
+              let pid = TempHome.number(after: "pid", in: Substring(text)),
+              let start = TempHome.number(after: "start_time", in: Substring(text)) else { return nil }
+        return ProcessIdentity(pid: Int32(pid), startTime: start)
     }
 }

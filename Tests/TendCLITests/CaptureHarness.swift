@@ -57,7 +57,7 @@ final class CaptureHarness {
     /// SIGKILLs the log writer (identity verified) and reaps it.
     func killLogd() {
         guard let logd else { return }
-        Signals.send(SIGKILL, to: logd)
+        Signals.send(.kill, to: logd)
         var status: Int32 = 0
         waitpid(logd.pid, &status, 0)
         self.logd = nil
@@ -149,7 +149,7 @@ final class CaptureHarness {
 
     func cleanUp() {
         held.forEach { closeFD($0) }
-        for p in started.reversed() { Signals.send(SIGKILL, to: p) }
+        for p in started.reversed() { Signals.send(.kill, to: p) }
         _ = Wait.until(timeout: 10) { self.started.allSatisfy { self.hasExited($0) || ProcessTable.check($0) != .alive } }
         if let mounted { _ = try? CommandRunner.run(["/bin/umount", "-l", mounted]) }
         _ = try? CommandRunner.run(["/bin/rm", "-rf", root])

@@ -64,11 +64,11 @@ final class CaptureTests: CaptureTestCase {
         var writers: [ProcessIdentity] = []
         for i in 1...4 { writers.append(try harness.spawnCounter("f\(i)", prefix: "f\(i)", count: count, rate: 0, pad: 100)) }
         XCTAssertTrue(Wait.until(timeout: 30) { harness.numbers("f1", prefix: "f1").count > 100 })
-        XCTAssertTrue(Signals.send(SIGSTOP, to: logd))
+        XCTAssertTrue(Signals.send(Signal(SIGSTOP), to: logd))
         let stoppedAt = Clock.monotonic()
         _ = Wait.until(timeout: 20.5) { Clock.monotonic() - stoppedAt >= 20 }
         XCTAssertFalse(writers.allSatisfy(harness.hasExited), "the flood ended before the log writer was stopped")
-        XCTAssertTrue(Signals.send(SIGCONT, to: logd))
+        XCTAssertTrue(Signals.send(.continue, to: logd))
         assertEveryLineOnce(Dictionary(uniqueKeysWithValues: (1...4).map { ("f\($0)", count) }), writers: writers)
     }
 
@@ -127,7 +127,7 @@ final class CaptureTests: CaptureTestCase {
         XCTAssertTrue(Wait.until(timeout: 30) { !FileSystem.exists(state) }, "the log writer kept a removed FIFO")
 
         // SIGTERM: it stops, and takes its PID file with it.
-        XCTAssertTrue(Signals.send(SIGTERM, to: logd))
+        XCTAssertTrue(Signals.send(.terminate, to: logd))
         var status: Int32 = 0
         XCTAssertEqual(waitpid(pid, &status, 0), pid)
         XCTAssertEqual(status, 0)

@@ -77,7 +77,7 @@ final class DaemonManagerTests: CLITestCase {
         try tend("start", "a", "b")
         let a = try XCTUnwrap(try waitForPID("a")), b = try XCTUnwrap(try waitForPID("b"))
         let monitor = try XCTUnwrap(monitorPID())
-        XCTAssertTrue(Signals.send(SIGKILL, to: monitor))
+        XCTAssertTrue(Signals.send(.kill, to: monitor))
         XCTAssertTrue(Wait.until { ProcessTable.check(monitor) != .alive })
         XCTAssertNotNil(ProcessTable.identity(of: a))
         XCTAssertNotNil(ProcessTable.identity(of: b))

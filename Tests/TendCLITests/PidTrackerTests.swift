@@ -8,7 +8,9 @@ final class PidTrackerTests: CLITestCase {
         try temp.writeDaemons(ticker("context-daemon") + ticker("commit-daemon"))
         // The seed writes 99999; on a machine where that PID is in use, the next free one.
         let unused = try XCTUnwrap((99999..<199999).first { ProcessTable.snapshot(Int32($0), withCommandLine: false) == nil })
-        try tend("pid", "write", "context-daemon", String(unused))
+        let refused = try tend("pid", "write", "context-daemon", String(unused), expect: 1)
+        XCTAssertTrue(refused.stderr.contains("not running"), refused.description)
+        try temp.write("home/.pids/context-daemon.pid", "\(unused)\n")   // as another tool might leave it
         XCTAssertEqual(try tend("pid", "read", "context-daemon").stdout, "\(unused)\n")
         let verify = try tend("pid", "verify", "context-daemon", expect: 1)
         XCTAssertTrue(verify.stdout.contains("STALE (pid \(unused))"), verify.description)

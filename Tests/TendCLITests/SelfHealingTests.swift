@@ -33,7 +33,7 @@ final class SelfHealingTests: CLITestCase {
         try tend("start", "context-daemon")
         let old = try XCTUnwrap(try waitForPID("context-daemon"))
         let monitor = try XCTUnwrap(monitorPID())
-        Signals.send(SIGKILL, to: monitor)
+        Signals.send(.kill, to: monitor)
         XCTAssertTrue(Wait.until { ProcessTable.check(monitor) != .alive })
         XCTAssertEqual(kill(old, SIGKILL), 0)
         XCTAssertTrue(Wait.until { ProcessTable.snapshot(old).map { $0.isZombie } ?? true })
@@ -101,7 +101,7 @@ final class SelfHealingTests: CLITestCase {
         try tend("start", "counter", "other")
         let counter = try XCTUnwrap(try waitForPID("counter")), other = try XCTUnwrap(try waitForPID("other"))
         let first = try XCTUnwrap(monitorPID())
-        Signals.send(SIGKILL, to: first)
+        Signals.send(.kill, to: first)
         XCTAssertTrue(Wait.until { ProcessTable.check(first) != .alive })
         // The daemons keep writing while no monitor reads.
         _ = Poller.waitReadable([], timeout: 1.0)
@@ -143,7 +143,7 @@ final class MonitorEdgeCaseTests: CLITestCase {
             try self.status("stubborn")["state"] as? String == "STOPPING" ? "yes" : nil
         }, "never saw STOPPING")
         let first = try XCTUnwrap(monitorPID())
-        Signals.send(SIGKILL, to: first)
+        Signals.send(.kill, to: first)
         XCTAssertTrue(Wait.until { ProcessTable.check(first) != .alive })
         try tend("monitor", "--detach")
         let new = try XCTUnwrap(try waitForPID("stubborn", not: old, timeout: 30), "the interrupted restart was not completed")

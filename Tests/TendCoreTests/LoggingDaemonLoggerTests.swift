@@ -1,5 +1,4 @@
 import XCTest
-import Logging
 @testable import TendCore
 import TendSystem
 
@@ -134,30 +133,6 @@ final class LoggingDaemonLoggerTests: XCTestCase {
             XCTAssertTrue("\(error)".contains(home.daemonLog("dir")), "\(error)")
         }
         XCTAssertEqual(loggingRecords(home.healthLog).map(\.msg), ["x"], "the other files are still written")
-    }
-
-    func testSwiftLogBackend() throws {
-        let target = DaemonLogger(home: home, daemon: "swifty")
-        var logger = Logger(label: "tend.test") { TendLogHandler(label: $0, logger: target, logLevel: .trace) }
-        logger[metadataKey: "request"] = "42"
-        logger.trace("t")
-        logger.notice("n", metadata: ["items": ["a", "b"], "user": ["id": "7"]])
-        logger.critical("c")
-        logger.logLevel = .warning
-        logger.info("dropped: below the level")
-
-        let records = loggingRecords(home.daemonLog("swifty"))
-        XCTAssertEqual(records.map(\.msg), ["t", "n", "c"])
-        XCTAssertEqual(records.map(\.level), [.debug, .info, .critical])
-        XCTAssertEqual(records[1].fields["request"], .string("42"))
-        XCTAssertEqual(records[1].fields["label"], .string("tend.test"))
-        XCTAssertEqual(records[1].fields["items"], .array([.string("a"), .string("b")]))
-        XCTAssertEqual(records[1].fields["user"], .object(["id": .string("7")]))
-        XCTAssertEqual(loggingRecords(home.healthLog).map(\.msg), ["c"])
-
-        let mapping: [(Logger.Level, LogLevel)] = [(.trace, .debug), (.debug, .debug), (.info, .info), (.notice, .info),
-                                                   (.warning, .warning), (.error, .error), (.critical, .critical)]
-        for (swiftLevel, tendLevel) in mapping { XCTAssertEqual(TendLogHandler.level(swiftLevel), tendLevel) }
     }
 
     func testSharedFilesUseOneWriterPerPath() {

@@ -13,7 +13,7 @@ final class HealthCheckTests: LuaTestCase {
 
     override func tearDown() {
         if let sleeper {
-            Signals.send(SIGKILL, to: sleeper)
+            Signals.send(.kill, to: sleeper)
             var status: Int32 = 0
             _ = waitpid(sleeper.pid, &status, 0)
         }
@@ -50,7 +50,7 @@ final class HealthCheckTests: LuaTestCase {
         XCTAssertFalse(alive.checkError)
         XCTAssertEqual(alive.reason, "process \(pid) (sleep) is alive")
 
-        Signals.send(SIGKILL, to: sleeper!)
+        Signals.send(.kill, to: sleeper!)
         var status: Int32 = 0
         XCTAssertEqual(waitpid(pid, &status, 0), pid)
         sleeper = nil

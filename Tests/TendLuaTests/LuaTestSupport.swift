@@ -1,6 +1,7 @@
 import XCTest
 import TendCore
 import TendSystem
+import TendTestSupport
 @testable import TendLua
 #if canImport(Glibc)
 import Glibc
@@ -16,11 +17,7 @@ class LuaTestCase: XCTestCase {
     var reported: [String] = []
 
     /// The checkout's top level (policies/, config/ are shipped from there).
-    static let repoRoot: String = {
-        var dir = FileSystem.parentDirectory(of: #filePath)
-        while !FileSystem.exists("\(dir)/Package.swift") { dir = FileSystem.parentDirectory(of: dir) }
-        return dir
-    }()
+    static let repoRoot = Checkout.root
 
     override func setUp() {
         super.setUp()

@@ -102,7 +102,10 @@ final class RestartPolicyTests: LuaTestCase {
         var d = policy.decide(c)
         XCTAssertEqual(d.action, .stayDown)
         XCTAssertEqual(d.reason, "good")
-        XCTAssertEqual(d.policy, "\(file) (last good version)")
+        XCTAssertEqual(d.policy, file)
+        XCTAssertEqual(d.version, .lastGood)
+        XCTAssertEqual(d.source, "\(file) (last good version)")
+        XCTAssertTrue(d.problem?.hasPrefix("\(file):3: ") ?? false, d.problem ?? "no problem recorded")
         XCTAssertEqual(reported.count, 1)
         XCTAssertTrue(reported[0].hasPrefix("\(file):3: "), reported[0])
         XCTAssertTrue(reported[0].contains("keeping the last good version"), reported[0])
@@ -150,12 +153,15 @@ final class RestartPolicyTests: LuaTestCase {
         XCTAssertEqual(policy.decide(c).reason, "from the file")
         c.exit.code = 7
         let fallback = policy.decide(c)
-        XCTAssertTrue(fallback.policy.hasPrefix("built-in (fallback: \(file):2: cannot decide code 7"), fallback.policy)
+        XCTAssertTrue(fallback.source.hasPrefix("built-in (fallback: \(file):2: cannot decide code 7"), fallback.source)
+        XCTAssertEqual(fallback.version, .fallback)
+        XCTAssertEqual(fallback.policy, file, "the fallback's decision names the policy it stood in for")
         XCTAssertEqual(reported.count, 1)
         c.exit.code = 1
         let again = policy.decide(c)
         XCTAssertEqual(again.reason, "from the file")
         XCTAssertEqual(again.policy, file)
+        XCTAssertEqual(again.version, .current)
     }
 
     func testPolicyThatNeverLoadedFallsBackToTheBuiltIn() throws {
@@ -163,15 +169,17 @@ final class RestartPolicyTests: LuaTestCase {
         let policy = try shipped()
         let d = policy.decide(context(policy: "test-policy"))
         XCTAssertEqual(d.action, .restartNow)
-        XCTAssertTrue(d.policy.hasPrefix("built-in (fallback: \(file):1: the policy table is wrong: 'decide' must be a function"), d.policy)
+        XCTAssertTrue(d.source.hasPrefix("built-in (fallback: \(file):1: the policy table is wrong: 'decide' must be a function"), d.source)
         XCTAssertEqual(reported.count, 1)
         XCTAssertTrue(reported[0].contains("using the built-in policy"), reported[0])
     }
 
     func testMissingPolicyAndPathNamesFallBackToTheBuiltIn() throws {
         let policy = try shipped()
-        XCTAssertTrue(policy.decide(context(policy: "no-such-policy")).policy.hasPrefix("built-in (fallback: no policy 'no-such-policy'"))
-        XCTAssertTrue(policy.decide(context(policy: "../etc/passwd")).policy.contains("not a policy name"))
+        let missing = policy.decide(context(policy: "no-such-policy"))
+        XCTAssertTrue(missing.source.hasPrefix("built-in (fallback: no policy 'no-such-policy'"), missing.source)
+        XCTAssertEqual(missing.policy, "no-such-policy")
+        XCTAssertTrue(policy.decide(context(policy: "../etc/passwd")).source.contains("not a policy name"))
     }
 
     func testBadReturnValuesAreRefusedStrictly() throws {
@@ -188,7 +196,7 @@ final class RestartPolicyTests: LuaTestCase {
             reported = []
             try policyFile("return { decide = function(d, e, h, now)\n \(body)\nend }\n")
             let d = try shipped().decide(context(policy: "test-policy"))
-            XCTAssertTrue(d.policy.hasPrefix("built-in"), body)
+            XCTAssertEqual(d.version, .fallback, body)
             XCTAssertTrue(reported.first?.contains(fragment) ?? false, "\(body): \(reported)")
         }
     }

@@ -44,7 +44,7 @@ final class TendModuleTests: LuaTestCase {
         let child = try Spawner.spawn(["/bin/sleep", "300"])
         let identity = try XCTUnwrap(ProcessTable.identity(of: child))
         var reaped = false
-        defer { if !reaped { Signals.send(SIGKILL, to: identity); var st: Int32 = 0; waitpid(child, &st, 0) } }
+        defer { if !reaped { Signals.send(.kill, to: identity); var st: Int32 = 0; waitpid(child, &st, 0) } }
         let host = try makeHost()
         let r = try eval(host, """
             local sent, why = tend.process.signal(\(child), \(identity.startTime + 1), "KILL")
@@ -76,7 +76,7 @@ final class TendModuleTests: LuaTestCase {
         XCTAssertEqual(r["err_out"], .string("err\n"))
         XCTAssertEqual(r["env"], .string("hello\n/\n"))
         XCTAssertEqual(r["timed_out"], .bool(true))
-        XCTAssertEqual(r["signal"], .string("SIGKILL"))
+        XCTAssertEqual(r["signal"], .string("SIGTERM"), "the teardown asks first; sleep obeys")
         XCTAssertEqual(r["quick"], .bool(true), "the background sleep in the group is killed too, so the pipe closes")
         XCTAssertEqual(r["missing"], .bool(true))
         XCTAssertEqual(r["err"], .string("command not found: /no/such/program"))
@@ -138,7 +138,9 @@ final class TendModuleTests: LuaTestCase {
             assert(tend.pid.write("lua-d", \(me)))
             local pid = tend.pid.read("lua-d")
             local v = tend.pid.verify("lua-d")
-            assert(tend.pid.write("gone-d", 999999))
+            local refused, why = tend.pid.write("gone-d", 999999)
+            assert(refused == nil and why:find("not running"), tostring(why))
+            assert(tend.fs.write(tend.home() .. "/.pids/gone-d.pid", "999999\\n"))
             local h = tend.pid.health({"lua-d", "gone-d", "never-d"})
             local c = tend.pid.cleanup()
             local none, err = tend.pid.read("gone-d")

@@ -56,7 +56,7 @@ final class ProcessTableTests: XCTestCase {
         XCTAssertEqual(ProcessTable.check(identity), .alive)
         let impostor = ProcessIdentity(pid: pid, startTime: identity.startTime &+ 1)
         guard case .reused = ProcessTable.check(impostor) else { return XCTFail("a different start time must read as reused") }
-        XCTAssertFalse(Signals.send(SIGTERM, to: impostor), "signalled an unverified process")
+        XCTAssertFalse(Signals.send(.terminate, to: impostor), "signalled an unverified process")
         XCTAssertEqual(ProcessTable.check(identity), .alive)
     }
 
@@ -66,7 +66,7 @@ final class ProcessTableTests: XCTestCase {
         let watch = try ProcessTable.openExitWatch(identity)
         defer { closeFD(watch) }
         XCTAssertTrue(Poller.waitReadable([watch], timeout: 0).isEmpty, "readable while alive")
-        XCTAssertTrue(Signals.send(SIGKILL, to: identity))
+        XCTAssertTrue(Signals.send(.kill, to: identity))
         XCTAssertEqual(Poller.waitReadable([watch], timeout: 20), [watch])
     }
 

@@ -43,11 +43,12 @@ public final class TempHome {
             guard let text = try? FileSystem.readText("\(home)/.state/\(file)") else { continue }
             if let identity = Self.identity(inStateJSON: text) { result.append(identity) }
         }
-        if let text = try? FileSystem.readText("\(home)/monitor.pid") {
-            let parts = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
-            if parts.count >= 2, let pid = Int32(parts[0]), let st = UInt64(parts[1]) {
-                result.append(ProcessIdentity(pid: pid, startTime: st))
-            }
+        // Tend's own processes (the monitor, the log writer): `.run/NAME.json`.
+        for file in (try? FileSystem.list("\(home)/.run")) ?? [] where file.hasSuffix(".json") {
+            guard let text = try? FileSystem.readText("\(home)/.run/\(file)"),
+                  let pid = Self.number(after: "pid", in: Substring(text)),
+                  let start = Self.number(after: "start_time", in: Substring(text)) else { continue }
+            result.append(ProcessIdentity(pid: Int32(pid), startTime: start))
         }
         return result
     }
@@ -56,22 +57,27 @@ public final class TempHome {
     static func identity(inStateJSON text: String) -> ProcessIdentity? {
         guard let range = text.range(of: "\"process\"") else { return nil }
         let tail = text[range.upperBound...].prefix(200)
-        func number(after key: String) -> UInt64? {
-            guard let r = tail.range(of: "\"\(key)\"") else { return nil }
-            let digits = tail[r.upperBound...].drop { !$0.isNumber }.prefix { $0.isNumber }
-            return UInt64(digits)
-        }
-        guard let pid = number(after: "pid"), let st = number(after: "startTime") else { return nil }
+        guard let pid = number(after: "pid", in: tail), let st = number(after: "startTime", in: tail) else { return nil }
         return ProcessIdentity(pid: Int32(pid), startTime: st)
+    }
+
+    public static func number(after key: String, in text: Substring) -> UInt64? {
+        guard let r = text.range(of: "\"\(key)\"") else { return nil }
+        let digits = text[r.upperBound...].drop { !$0.isNumber }.prefix { $0.isNumber }
+        return UInt64(digits)
     }
 
     /// Stops the monitor first (so it restarts nothing), then every daemon's group.
     public func cleanUp(extra: [ProcessIdentity] = []) {
         let processes = recordedProcesses() + extra
-        for p in processes.reversed() { Signals.sendToGroup(SIGKILL, leader: p); Signals.send(SIGKILL, to: p) }
+        for p in processes.reversed() { Signals.sendToGroup(.kill, leader: p); Signals.send(.kill, to: p) }
         // Daemons restarted while we were killing: one more pass.
-        for p in recordedProcesses() where !processes.contains(p) { Signals.sendToGroup(SIGKILL, leader: p) }
-        _ = Wait.until(timeout: 10) { processes.allSatisfy { ProcessTable.check($0) != .alive } }
+        for p in recordedProcesses() where !processes.contains(p) { Signals.sendToGroup(.kill, leader: p) }
+        // Whatever else carries this home in its environment: descendants that left their
+        // group, script workers, the log writer.
+        let tagged = ProcessTable.processes(withEnvironment: "TEND_HOME=\(home)", reporting: "TEND_DAEMON").map(\.process.identity)
+        for p in tagged { Signals.send(.kill, to: p) }
+        _ = Wait.until(timeout: 10) { (processes + tagged).allSatisfy { ProcessTable.check($0) != .alive } }
         _ = try? CommandRunner.run(["/bin/rm", "-rf", root])
     }
 }

@@ -17,6 +17,14 @@ int tend_spawn(const char *path, char *const argv[], char *const envp[],
 /// pidfd_open(2); -1 with errno on failure (ENOSYS where absent).
 int tend_pidfd_open(pid_t pid);
 
+/// prctl(PR_SET_CHILD_SUBREAPER): orphaned descendants are re-parented to this process
+/// instead of init, so it learns of them and reaps them. -1 with errno where absent.
+int tend_become_subreaper(void);
+
+/// The user at the other end of a connected Unix socket (SO_PEERCRED on Linux,
+/// getpeereid elsewhere); 0 on success, -1 with errno.
+int tend_peer_uid(int fd, uid_t *uid);
+
 /// fcntl(F_SETPIPE_SZ); returns the new size or -1.
 int tend_set_pipe_size(int fd, int size);
 
@@ -60,5 +68,11 @@ extern const unsigned int tend_in_gone;       // IN_DELETE_SELF | IN_MOVE_SELF |
 extern const unsigned int tend_in_overflow;   // IN_Q_OVERFLOW
 #endif
 
+struct addrinfo;
+/// getaddrinfo(host, port) with AF_UNSPEC, `socktype` and AI_NUMERICSERV, waiting at most
+/// `timeout_ms`. Returns 0 with *out set (free it with freeaddrinfo), a getaddrinfo error
+/// code, or -1 when the timeout passed (the lookup finishes on its own thread and cleans up).
+int tend_getaddrinfo_timed(const char *host, const char *port, int socktype, int timeout_ms,
+                           struct addrinfo **out);
 
 #endif

@@ -57,8 +57,8 @@ public final class LogWriter {
             throw Failure.alreadyRunning(home: home.root, pid: LogWriterProcess.running(home)?.pid)
         }
         defer { LogWriterProcess.release(home, lock: lock) }
-        SignalPipe.ignore(SIGPIPE)
-        let signals = try SignalPipe([SIGTERM, SIGINT, SIGHUP])
+        SignalPipe.ignore(.pipe)
+        let signals = try SignalPipe([.terminate, .interrupt, .hangup])
         let watch = try DirectoryWatch(path: home.fifoDir)
         say("started (pid \(getpid())) for \(home.root)")
         rescan()
@@ -72,8 +72,8 @@ public final class LogWriter {
             let ready = Set(Poller.waitReadable(fds, timeout: timeout(now: now, rescanAt: nextRescan)))
             if ready.contains(signals.fd) {
                 let got = signals.drain()
-                if got.contains(SIGTERM) || got.contains(SIGINT) { stopRequested = true }
-                if got.contains(SIGHUP) { rescan() }
+                if got.contains(.terminate) || got.contains(.interrupt) { stopRequested = true }
+                if got.contains(.hangup) { rescan() }
             }
             if let fd = watch.descriptor, ready.contains(fd) { apply(watch.changes()) }
             if let at = nextRescan, Clock.monotonic() >= at {

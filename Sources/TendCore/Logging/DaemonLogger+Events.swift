@@ -56,10 +56,16 @@ extension DaemonLogger {
     /// A health observation (`probe_failed`, `recovered`, …); also in health.log.
     public func healthEvent(event: String, message: String, severity: LogLevel = .info,
                             fields: [String: JSONValue] = [:]) throws {
+        try write(healthEventRecord(event: event, message: message, severity: severity, fields: fields))
+    }
+
+    /// The record `healthEvent` writes, for callers that batch their writes.
+    public func healthEventRecord(event: String, message: String, severity: LogLevel = .info,
+                                  fields: [String: JSONValue] = [:]) -> LogRecord {
         var all = fields
         all["type"] = .string(LogRecordType.healthEvent)
         all["event"] = .string(event)
-        try log(severity, message, fields: all)
+        return LogRecord(level: severity, daemon: daemon, msg: message, fields: all)
     }
 
     public func startup(pid: Int32 = getpid()) throws {

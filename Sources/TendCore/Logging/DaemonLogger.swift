@@ -34,14 +34,17 @@ public final class DaemonLogger: @unchecked Sendable {
     private let daemonFile: RotatingLogFile
     private let healthFile: RotatingLogFile
     private let policyFile: RotatingLogFile
+    /// When set, records go here and no file is opened or written.
+    private let capture: LogCapture?
 
     /// Writers come from `registry`, so loggers of many daemons in one process share
     /// the health.log and policy-hits.log descriptors.
     public init(home: Home, daemon: String, rotation: RotationOptions = .fromEnvironment(),
-                registry: LogFileRegistry = .shared) {
+                registry: LogFileRegistry = .shared, capture: LogCapture? = nil) {
         self.home = home
         self.daemon = daemon
         self.rotation = rotation
+        self.capture = capture
         daemonFile = registry.file(at: home.daemonLog(daemon), options: rotation)
         healthFile = registry.file(at: home.healthLog, options: rotation)
         policyFile = registry.file(at: home.policyHitsLog, options: rotation)
@@ -64,9 +67,14 @@ public final class DaemonLogger: @unchecked Sendable {
     /// gets this logger's. Every file is attempted even when one fails; the first error
     /// is thrown afterwards.
     public func write(_ records: [LogRecord]) throws {
+        let named = records.map { record in
+            var r = record
+            if r.daemon.isEmpty { r.daemon = daemon }
+            return r
+        }
+        if let capture { return capture.append(named) }
         var lines: [LogDestination: [String]] = [:]
-        for var record in records {
-            if record.daemon.isEmpty { record.daemon = daemon }
+        for record in named {
             let line = record.jsonLine()
             for destination in DaemonLogger.destinations(of: record) {
                 lines[destination, default: []].append(line)

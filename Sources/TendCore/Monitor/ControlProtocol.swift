@@ -7,23 +7,47 @@ public struct ControlRequest: Codable, Sendable, Equatable {
         case ping, start, stop, restart, reload
     }
     public var command: Command
+    /// The daemons named; the monitor checks them against its configuration.
     public var names: [String]
+    /// Every daemon instead of `names` (for stop: also undeclared ones that still run).
+    public var all: Bool
 
-    public init(_ command: Command, names: [String] = []) {
+    public init(_ command: Command, names: [String] = [], all: Bool = false) {
         self.command = command
         self.names = names
+        self.all = all
+    }
+
+    enum CodingKeys: String, CodingKey { case command, names, all }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        command = try c.decode(Command.self, forKey: .command)
+        names = try c.decodeIfPresent([String].self, forKey: .names) ?? []
+        all = try c.decodeIfPresent(Bool.self, forKey: .all) ?? false
     }
 }
 
 public struct ControlResponse: Codable, Sendable, Equatable {
+    /// What became of one daemon: in words for people, and as data for scripts
+    /// (startup.lua tells "started" from "already running" by `already`, not by words).
     public struct Item: Codable, Sendable, Equatable {
         public var daemon: String
         public var ok: Bool
         public var message: String
-        public init(daemon: String, ok: Bool, message: String) {
+        /// The status word (`RUNNING`, `STOPPED`, `HELD`, …) after the request.
+        public var state: String?
+        public var pid: Int32?
+        /// Nothing needed doing: it already was as asked.
+        public var already: Bool?
+
+        public init(daemon: String, ok: Bool, message: String, state: String? = nil, pid: Int32? = nil, already: Bool? = nil) {
             self.daemon = daemon
             self.ok = ok
             self.message = message
+            self.state = state
+            self.pid = pid
+            self.already = already
         }
     }
     public var ok: Bool
@@ -45,6 +69,20 @@ public enum ControlClient {
     public static func send(_ request: ControlRequest, home: Home, timeout: Double = 120) throws -> ControlResponse {
         let fd = try UnixSocket.connect(to: home.monitorSocket)
         defer { _ = closeFD(fd) }
+        return try exchange(request, on: fd, home: home, timeout: timeout)
+    }
+
+    /// Like `send`, but nil (nothing sent) when no monitor listens on the socket.
+    public static func sendIfListening(_ request: ControlRequest, home: Home, timeout: Double = 120) throws -> ControlResponse? {
+        let fd: Int32
+        do { fd = try UnixSocket.connect(to: home.monitorSocket) } catch let e as SystemError where UnixSocket.nobodyListens(e) {
+            return nil
+        }
+        defer { _ = closeFD(fd) }
+        return try exchange(request, on: fd, home: home, timeout: timeout)
+    }
+
+    private static func exchange(_ request: ControlRequest, on fd: Int32, home: Home, timeout: Double) throws -> ControlResponse {
         try FileSystem.writeAll(fd, Array((try RecordCoding.encodeLine(request)).utf8), path: home.monitorSocket)
         guard let line = try UnixSocket.readLine(fd, timeout: timeout) else {
             throw SystemError("the monitor closed the connection without answering", path: home.monitorSocket, code: 104)

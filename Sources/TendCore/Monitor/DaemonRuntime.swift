@@ -1,82 +1,92 @@
 import TendSystem
 
-/// What the monitor holds for one daemon while it runs.
+/// What the monitor holds for one daemon: its state (changed only by
+/// `Supervision.transition`), the facts its actions record, and what is owed to the disk.
 final class DaemonRuntime {
     var spec: DaemonSpec
-    var phase: Supervision.Phase = .stopped
-    var record: DaemonRecord
+    var state = Supervision.State()
+    /// The record's facts that do not follow from the state: last exit and health, the
+    /// restart counter, and the current process's group, argv and start. `persisted()`
+    /// adds what does follow from the state.
+    var facts: DaemonRecord
+    /// What the disk holds (nil: never written or unknown), so only changes are written.
+    var saved: DaemonRecord?
     var history: RestartHistory
-    let logger: DaemonLogger
-    /// The monitor's end of the daemon's output FIFO (read-write, non-blocking).
-    var outputFD: Int32 = -1
-    var assembler = OutputLineAssembler()
-    /// Set for adopted processes (not our children): readable when the process exits.
-    var exitWatchFD: Int32 = -1
-    /// Records and history changed since the last flush.
-    var dirty = false
     var historyDirty = false
-    /// Log records waiting for the next flush: the loop writes them after the urgent
-    /// work (reaping, deciding, spawning), so a restart never waits for the disk.
+    let logger: DaemonLogger
+    /// Log records waiting for the next flush: the loop writes them after the urgent work
+    /// (reaping, deciding, spawning), so a restart never waits for the disk.
     var pendingLog: [LogRecord] = []
     /// The PID the PID file holds (nil: no file), so it is rewritten only on change.
     var pidInFile: Int32?
 
-    /// Monotonic time of this daemon's next health check (nil: at the next round).
-    var nextHealthCheck: Double?
+    /// The check's interval and timeout, from the last configuration load.
+    var checkTimings: CheckTimings?
+    /// Monotonic time of the next health check (nil: none scheduled).
+    var nextCheck: Double?
+    /// A check of this PID is out; its result is awaited.
+    var checkInFlight: Int32?
 
     init(spec: DaemonSpec, home: Home, rotation: RotationOptions) {
         self.spec = spec
         let (record, recordProblem) = DaemonRecord.loadRepairing(home, spec.name)
-        self.record = record
+        facts = record
+        saved = recordProblem == nil ? record : nil
+        state.want = record.wanted
         // The PID file is ours to keep in step only if it names our recorded process
         // (one written by another tool, for a daemon we never ran, is left alone).
         if case .pid(let pid) = PidFile.read(home, spec.name), pid == record.process?.pid { pidInFile = pid }
         let (history, historyProblem) = RestartHistory.load(home, spec.name)
         self.history = history
-        self.logger = DaemonLogger(home: home, daemon: spec.name, rotation: rotation)
-        if let recordProblem { try? logger.error(recordProblem, fields: [:]) }
-        if let historyProblem { try? logger.error(historyProblem.description, fields: [:]) }
+        logger = DaemonLogger(home: home, daemon: spec.name, rotation: rotation)
+        if let recordProblem { pendingLog.append(LogRecord(level: .error, daemon: spec.name, msg: recordProblem)) }
+        if let historyProblem { pendingLog.append(LogRecord(level: .error, daemon: spec.name, msg: historyProblem.description)) }
     }
 
     var name: String { spec.name }
 
-    /// The PID of the process the monitor is responsible for, if any.
-    var pid: Int32? {
-        switch phase {
-        case .running(let pid), .stopping(let pid, _, _): return pid
-        default: return nil
-        }
-    }
-
-    /// Saves the record with the fields derived from the phase brought up to date (the
-    /// CLI reads them: status shows why a daemon waits and until when).
-    func saveRecord(_ home: Home) throws {
-        try syncPidFile(home)
-        record.nextAttemptAt = nil
-        record.waitReason = nil
-        record.heldDownReason = nil
-        record.stopping = nil
-        switch phase {
+    /// The record as it must be on disk now: the facts plus what the state says (the CLI
+    /// reads them: status shows why a daemon waits and until when).
+    func persisted(wallNow: Double, monotonicNow: Double) -> DaemonRecord {
+        var r = facts
+        r.wanted = state.want
+        r.process = state.phase.process
+        if r.process == nil { r.startedAt = nil }
+        r.nextAttemptAt = nil
+        r.waitReason = nil
+        r.heldDownReason = nil
+        r.stopping = nil
+        switch state.phase {
         case .waiting(let until, let reason, _):
-            record.nextAttemptAt = until
-            record.waitReason = reason
+            r.nextAttemptAt = wallNow + (until - monotonicNow)
+            r.waitReason = reason
         case .held(let reason):
-            record.heldDownReason = reason
+            r.heldDownReason = reason
         case .stopping:
-            record.stopping = true
-        case .stopped, .running, .deciding:
+            r.stopping = true
+        case .down, .starting, .running, .deciding:
             break
         }
-        try record.save(home)
+        return r
     }
 
-    /// `.pids/NAME.pid` follows the identity record: written before the record (a reader
-    /// between the two sees a new PID file and an old record, which it resolves by the
-    /// process's age, never a PID file naming the dead process beside a new record).
-    private func syncPidFile(_ home: Home) throws {
+    /// Writes the record if it changed: the PID file first (a reader between the two sees
+    /// a new PID file and an old record, which it resolves by the process's identity,
+    /// never a PID file naming the dead process beside a new record).
+    func save(_ home: Home, _ record: DaemonRecord) throws {
+        guard record != saved else { return }
         let pid = record.process?.pid
-        guard pid != pidInFile else { return }
-        if let pid { try PidFile.write(home, name, pid: pid) } else { try PidFile.remove(home, name) }
-        pidInFile = pid
+        if pid != pidInFile {
+            if let pid { try PidFile.write(home, name, pid: pid) } else { try PidFile.remove(home, name) }
+            pidInFile = pid
+        }
+        try record.save(home)
+        saved = record
+    }
+
+    func lifecycle(_ message: String, level: LogLevel = .info, at: Double, fields: [String: JSONValue] = [:]) {
+        var f = fields
+        f["event"] = .string("lifecycle")
+        pendingLog.append(LogRecord(ts: at, level: level, daemon: name, msg: message, fields: f))
     }
 }

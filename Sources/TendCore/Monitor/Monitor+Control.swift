@@ -1,20 +1,41 @@
 import TendSystem
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
-/// A client waiting for daemons to settle (a stop that waits for the death, a restart
-/// that waits for the new process).
+/// A client waiting for its daemons to settle (a start that waits for the spawn, a stop
+/// that waits for the death, a restart that waits for the new process).
 struct PendingReply {
     let fd: Int32
     let request: ControlRequest
+    let names: [String]
+    /// The daemons that were already as asked when the request came.
+    let already: Set<String>
+    /// Monotonic time after which the client is answered anyway.
     let deadline: Double
 }
 
+/// The control channel: requests from the CLI become events of the daemons they name.
+/// The monitor is the one authority on names: it checks them against its configuration
+/// (reloading it once when a name is new) and answers with structured results.
 extension Monitor {
     func acceptClients(_ listener: Int32) {
         while let fd = UnixSocket.accept(listener) {
             // Clients write their request right after connecting; one that does not
             // may hold the loop for this long at most.
-            guard let line = try? UnixSocket.readLine(fd, timeout: 0.25),
-                  let request = try? RecordCoding.decode(ControlRequest.self, from: line) else {
+            let line = try? UnixSocket.readLine(fd, timeout: 0.25)
+            // The home's modes are the first guard; the peer's user is the second: whoever
+            // opened them up, only this user drives this monitor. (The request is read
+            // first, so the refused client gets this answer, not a broken pipe.)
+            let peer = UnixSocket.peerUID(fd)
+            guard peer == getuid() else {
+                reply(fd, ControlResponse(ok: false, monitorPID: getpidValue(),
+                                          error: "permission denied: this monitor belongs to uid \(getuid()), not to uid \(peer.map(String.init) ?? "unknown")"))
+                continue
+            }
+            guard let line = line ?? nil, let request = try? RecordCoding.decode(ControlRequest.self, from: line) else {
                 reply(fd, ControlResponse(ok: false, monitorPID: getpidValue(), error: "malformed request"))
                 continue
             }
@@ -22,83 +43,111 @@ extension Monitor {
         }
     }
 
-    func handle(_ request: ControlRequest, from fd: Int32) {
-        var unknown = request.names.filter { !order.contains($0) }
-        if !unknown.isEmpty {
-            // daemons.lua may have gained it since we loaded it.
-            reload(reason: "request names \(unknown.joined(separator: ", "))")
-            unknown = request.names.filter { !order.contains($0) }
-        }
-        if !unknown.isEmpty {
-            reply(fd, ControlResponse(ok: false, monitorPID: getpidValue(),
-                                      error: "unknown daemon: \(unknown.joined(separator: ", ")) (known: \(order.joined(separator: ", ")))"))
+    func handle(_ request: ControlRequest, from fd: Int32, retried: Bool = false) {
+        guard core.configured else {
+            parkedRequests.append((fd, request, retried))
             return
         }
         switch request.command {
         case .ping:
-            reply(fd, ControlResponse(ok: true, monitorPID: getpidValue()))
+            return reply(fd, ControlResponse(ok: true, monitorPID: getpidValue()))
         case .reload:
-            let problem = reload(reason: "tend reload")
-            reply(fd, ControlResponse(ok: problem == nil, monitorPID: getpidValue(), error: problem))
-        case .start:
-            var items: [ControlResponse.Item] = []
-            for name in request.names {
-                let rt = daemons[name]!
-                if let pid = rt.pid, case .running = rt.phase {
-                    handle(rt, .start)
-                    items.append(.init(daemon: name, ok: true, message: "already running (pid \(pid))"))
-                    continue
-                }
-                handle(rt, .start)
-                items.append(startOutcome(rt))
-            }
-            flush()
-            reply(fd, ControlResponse(ok: items.allSatisfy(\.ok), monitorPID: getpidValue(), items: items))
-        case .stop, .restart:
-            for name in request.names {
-                handle(daemons[name]!, request.command == .stop ? .stop : .restart)
-            }
-            flush()
-            let longest = request.names.compactMap { daemons[$0]?.spec.stopTimeout }.max() ?? 10
-            pendingReplies.append(PendingReply(fd: fd, request: request, deadline: Clock.now() + longest + 5))
-            answerPendingReplies()
+            reloadClients.append(fd)
+            core.reload(reason: "tend reload")
+            return
+        case .start, .stop, .restart:
+            break
         }
+        let known = request.command == .stop ? Set(core.daemons.keys) : Set(core.declaredNames)
+        let names = request.all ? allNames(for: request.command) : request.names
+        let unknown = names.filter { !known.contains($0) }
+        if !unknown.isEmpty {
+            guard retried else {
+                // daemons.lua may have gained it since it was loaded.
+                parkedRequests.append((fd, request, true))
+                core.reload(reason: "request names \(unknown.joined(separator: ", "))")
+                return
+            }
+            return reply(fd, ControlResponse(ok: false, monitorPID: getpidValue(),
+                                             error: "unknown daemon: \(unknown.joined(separator: ", ")) (known: \(core.declaredNames.joined(separator: ", ")))"))
+        }
+        if names.isEmpty, !request.all {
+            return reply(fd, ControlResponse(ok: false, monitorPID: getpidValue(),
+                                             error: "name at least one daemon, or use --all (known: \(core.declaredNames.joined(separator: ", ")))"))
+        }
+        let event: Supervision.Event = request.command == .start ? .start : request.command == .stop ? .stop : .restart
+        var already = Set<String>()
+        for name in names {
+            guard let rt = core.daemons[name] else { continue }
+            switch (request.command, rt.state.phase) {
+            case (.start, .running), (.stop, .down): already.insert(name)
+            default: break
+            }
+            core.post(name, event)
+        }
+        let longest = names.compactMap { core.daemons[$0]?.spec.stopTimeout }.max() ?? 10
+        pendingReplies.append(PendingReply(fd: fd, request: request, names: names, already: already,
+                                           deadline: Clock.monotonic() + longest + 5))
     }
 
-    private func startOutcome(_ rt: DaemonRuntime) -> ControlResponse.Item {
-        switch rt.phase {
-        case .running(let pid): return .init(daemon: rt.name, ok: true, message: "started (pid \(pid))")
-        case .held(let reason): return .init(daemon: rt.name, ok: false, message: reason)
-        case .stopping(let pid, _, _): return .init(daemon: rt.name, ok: true, message: "stopping pid \(pid); will start again")
-        default: return .init(daemon: rt.name, ok: false, message: "not started (\(rt.phase))")
+    /// `--all`: the declared daemons, and for a stop also those no longer declared that
+    /// still run.
+    private func allNames(for command: ControlRequest.Command) -> [String] {
+        guard command == .stop else { return core.declaredNames }
+        let undeclared = core.daemons.values.filter { !$0.state.declared && $0.state.phase.process != nil }.map(\.name).sorted()
+        return core.declaredNames + undeclared
+    }
+
+    /// A configuration load finished: answer `tend reload`, and handle requests that waited.
+    func configurationApplied(_ problem: ConfigurationProblem?) {
+        for fd in reloadClients {
+            reply(fd, ControlResponse(ok: problem == nil, monitorPID: getpidValue(), error: problem?.description))
         }
+        reloadClients.removeAll()
+        let parked = parkedRequests
+        parkedRequests.removeAll()
+        for (fd, request, retried) in parked { handle(request, from: fd, retried: retried) }
     }
 
     /// Answers the clients whose daemons have settled (or whose wait ran out).
     func answerPendingReplies() {
-        let now = Clock.now()
+        let now = Clock.monotonic()
         pendingReplies.removeAll { pending in
-            let runtimes = pending.request.names.compactMap { daemons[$0] }
-            let settled = runtimes.allSatisfy {
-                if case .stopping = $0.phase { return false }
-                if case .deciding = $0.phase { return false }
-                return true
-            }
+            let runtimes = pending.names.compactMap { core.daemons[$0] }
+            let settled = runtimes.allSatisfy { Self.isSettled($0.state.phase, after: pending.request.command) }
             guard settled || now >= pending.deadline else { return false }
-            let items = runtimes.map { rt -> ControlResponse.Item in
-                switch (pending.request.command, rt.phase) {
-                case (.stop, .stopped):
-                    return .init(daemon: rt.name, ok: true, message: "stopped" + (rt.record.lastExit.map { " (\($0.reason))" } ?? ""))
-                case (.restart, .running(let pid)):
-                    return .init(daemon: rt.name, ok: true, message: "restarted (pid \(pid))")
-                case (_, .held(let reason)):
-                    return .init(daemon: rt.name, ok: false, message: reason)
-                default:
-                    return .init(daemon: rt.name, ok: false, message: "still \(rt.phase) after waiting")
-                }
-            }
+            let items = runtimes.map { outcome($0, of: pending.request.command, already: pending.already.contains($0.name)) }
             reply(pending.fd, ControlResponse(ok: items.allSatisfy(\.ok), monitorPID: getpidValue(), items: items))
             return true
+        }
+    }
+
+    private static func isSettled(_ phase: Supervision.Phase, after command: ControlRequest.Command) -> Bool {
+        switch phase {
+        case .starting: return false
+        case .stopping, .deciding: return command == .start
+        case .down, .running, .waiting, .held: return true
+        }
+    }
+
+    private func outcome(_ rt: DaemonRuntime, of command: ControlRequest.Command, already: Bool) -> ControlResponse.Item {
+        let state = DaemonStatus.State(rt.state).rawValue
+        switch (command, rt.state.phase) {
+        case (.start, .running(let p)):
+            return .init(daemon: rt.name, ok: true, message: already ? "already running (pid \(p.pid))" : "started (pid \(p.pid))",
+                         state: state, pid: p.pid, already: already)
+        case (.start, .stopping(let p, _, _)):
+            return .init(daemon: rt.name, ok: true, message: "stopping pid \(p.pid); will start again", state: state, pid: p.pid, already: false)
+        case (.stop, .down):
+            let how = already ? "not running" : "stopped" + (rt.facts.lastExit.map { " (\($0.reason))" } ?? "")
+            return .init(daemon: rt.name, ok: true, message: how, state: state, already: already)
+        case (.restart, .running(let p)):
+            return .init(daemon: rt.name, ok: true, message: "restarted (pid \(p.pid))", state: state, pid: p.pid, already: false)
+        case (_, .held(let reason)):
+            return .init(daemon: rt.name, ok: false, message: reason, state: state)
+        default:
+            return .init(daemon: rt.name, ok: false, message: "still \(state.lowercased()) after waiting", state: state,
+                         pid: rt.state.phase.process?.pid)
         }
     }
 

@@ -5,60 +5,57 @@ import Glibc
 import Darwin
 #endif
 
-/// The supervisor: parent of the daemons it starts, watcher of those it adopts. One
-/// `poll` loop waits on signals (SIGCHLD, SIGTERM, SIGHUP via a self-pipe), the control
-/// socket, the daemons' output FIFOs and the exit descriptors of adopted processes; the
-/// timeout is the next deadline (a scheduled restart, a stop timeout, a health round).
-/// Nothing polls `kill(pid, 0)`.
+/// A part of the monitor with descriptors of its own for the loop to wait on and
+/// deadlines of its own (the script workers).
+public protocol LoopParticipant: AnyObject {
+    var descriptors: [Int32] { get }
+    func readable(_ fd: Int32)
+    /// Monotonic time of its next deadline, if any.
+    var nextDeadline: Double? { get }
+    func fireDeadlines(now: Double)
+    /// A child exited: true if it was one of this participant's processes.
+    func reaped(pid: Int32, status: Int32) -> Bool
+}
+
+/// The supervisor: parent of the daemons it starts, watcher of those it adopts. One loop
+/// whose only wait is `poll`, over signals (SIGCHLD, SIGTERM, SIGHUP via a self-pipe), the
+/// control socket, the daemons' output FIFOs, the exit descriptors of adopted processes
+/// and the script workers; its timeout is the next deadline. Everything it learns becomes
+/// an event of `MonitorCore`. Nothing polls `kill(pid, 0)`.
 public final class Monitor {
     public struct Options: Sendable {
-        /// Seconds between health-check rounds and script reloads (the seed's 300).
-        public var interval: Double = 300
-        public var rotation: RotationOptions = .fromEnvironment()
-        /// Added to the environment of every daemon (e.g. `TEND_CONFIG_DIR`, so plugin
-        /// daemons find the same scripts as the monitor).
-        public var daemonEnvironment: [String: String] = [:]
-        /// Called once the monitor holds the home and has adopted what runs (with the
+        public var core = MonitorCore.Options()
+        /// Called once the monitor holds the home and has its configuration (with the
         /// number of configured daemons): the foreground command's greeting.
         public var onStarted: (@Sendable (Int) -> Void)?
         public init() {}
     }
 
     let home: Home
-    let tendExecutable: String
     let options: Options
-    let loadSpecs: () throws -> [DaemonSpec]
-    var policy: any RestartPolicy
-    var health: any HealthChecker
-    let reloadScripts: () -> Void
-    let monitorLog: DaemonLogger
+    let core: MonitorCore
+    let processes: SystemProcessControl
+    let capture: OutputCapture
+    let scripts: ScriptService
+    var participant: LoopParticipant? { scripts as? LoopParticipant }
 
-    var order: [String] = []
-    var daemons: [String: DaemonRuntime] = [:]
-    var baseEnvironment: [String: String]
     var pendingReplies: [PendingReply] = []
-    var nextHealthRound: Double = 0
+    /// Requests that came before the first configuration (or that named a daemon the
+    /// configuration did not know, waiting for a reload): handled once it is applied.
+    var parkedRequests: [(fd: Int32, request: ControlRequest, retried: Bool)] = []
+    /// Clients of `tend reload`, answered when the reload is applied.
+    var reloadClients: [Int32] = []
     var stopRequested = false
-    /// The signal self-pipe while `run` runs (nil for `runOnce`).
-    var signals: SignalPipe?
 
-    /// - Parameters:
-    ///   - loadSpecs: reads the daemon configuration (called at start and on reload).
-    ///   - reloadScripts: re-reads policies and health checks (SIGHUP, each round).
-    public init(home: Home, tendExecutable: String, options: Options = Options(),
-                loadSpecs: @escaping () throws -> [DaemonSpec],
-                policy: any RestartPolicy, health: any HealthChecker, reloadScripts: @escaping () -> Void = {}) {
+    public init(home: Home, tendExecutable: String, options: Options = Options(), scripts: ScriptService) {
         self.home = home
-        self.tendExecutable = tendExecutable
         self.options = options
-        self.loadSpecs = loadSpecs
-        self.policy = policy
-        self.health = health
-        self.reloadScripts = reloadScripts
-        self.monitorLog = DaemonLogger(home: home, daemon: DaemonName.reserved, rotation: options.rotation)
-        self.baseEnvironment = Spawner.currentEnvironment()
-        baseEnvironment["TEND_HOME"] = home.root
-        for (k, v) in options.daemonEnvironment { baseEnvironment[k] = v }
+        self.scripts = scripts
+        capture = OutputCapture(home: home)
+        processes = SystemProcessControl(home: home, capture: capture)
+        core = MonitorCore(home: home, tendExecutable: tendExecutable, options: options.core,
+                           processes: processes, clock: SystemClock(), scripts: scripts)
+        core.onConfigurationApplied = { [unowned self] problem in self.configurationApplied(problem) }
     }
 
     public enum Failure: Error, CustomStringConvertible {
@@ -80,179 +77,189 @@ public final class Monitor {
             throw Failure.alreadyRunning(home: home.root, pid: MonitorProcess.running(home)?.pid)
         }
         defer { MonitorProcess.release(home, lock: lock) }
-        // Bind first, so clients queue on the socket while we adopt.
+        // Bind first, so clients queue on the socket while the configuration loads.
         let listener = try UnixSocket.listen(at: home.monitorSocket)
         defer { closeFD(listener) }
-        SignalPipe.ignore(SIGPIPE)
-        let signals = try SignalPipe([SIGCHLD, SIGTERM, SIGINT, SIGHUP])
-        self.signals = signals
+        SignalPipe.ignore(.pipe)
+        let signals = try SignalPipe([.child, .terminate, .interrupt, .hangup])
+        Reaper.becomeSubreaper()
 
-        nextHealthRound = Clock.monotonic() + options.interval
-        try reconcile(adopting: true)
-        try? monitorLog.startup(pid: getpid())
-        flush()
-        options.onStarted?(order.count)
-
+        core.reload(reason: "monitor start")
+        var greeted = false
         while !stopRequested {
-            let fds = [signals.fd, listener] + watchedDescriptors()
-            let ready = Set(Poller.waitReadable(fds, timeout: nextTimeout()))
-            if ready.contains(signals.fd) { handleSignals(signals.drain()) }
-            for rt in daemons.values {
-                if rt.outputFD >= 0 && ready.contains(rt.outputFD) { drainOutput(rt) }
-                if rt.exitWatchFD >= 0 && ready.contains(rt.exitWatchFD) { adoptedProcessExited(rt) }
+            work()
+            if !greeted && core.configured {
+                greeted = true
+                try? core.monitorLog.startup(pid: getpid())
+                options.onStarted?(core.declaredNames.count)
             }
-            if ready.contains(listener) { acceptClients(listener) }
-            fireDeadlines()
-            if Clock.monotonic() >= nextHealthRound { healthRound() }
-            flush()
-            answerPendingReplies()
+            let fds = [signals.fd, listener] + Array(processes.watches.values) + capture.descriptors + (participant?.descriptors ?? [])
+            for fd in Poller.waitReadable(fds, timeout: timeout()) {
+                if fd == signals.fd { handleSignals(signals.drain()) }
+                else if fd == listener { acceptClients(listener) }
+                else if let daemon = processes.daemon(watchedBy: fd) { adoptedProcessExited(daemon) }
+                else if capture.descriptors.contains(fd) { capture.drain(fd: fd) { self.core.daemons[$0]?.logger } }
+                else { participant?.readable(fd) }
+            }
         }
-        for rt in daemons.values { drainOutput(rt) }
-        try? monitorLog.shutdown(reason: "signal; \(daemons.values.filter { $0.pid != nil }.count) daemons left running")
-        flush()
+        for name in core.daemons.keys { capture.drain(name, into: core.daemons[name]?.logger) }
+        try? core.monitorLog.shutdown(reason: "signal; \(core.daemons.values.filter { $0.state.phase.process != nil }.count) daemons left running")
+        core.flush()
     }
 
-    /// One cycle without staying: finds dead daemons that are wanted up (stale PID, no PID
-    /// file, unknown), restarts them through the policy, runs the health checks, exits.
-    /// Returns one line per action taken.
-    public func runOnce() throws -> [String] {
+    /// One turn's work after the wait: events, deadlines, the disk, waiting clients.
+    func work() {
+        processes.beginTurn()
+        core.drain()
+        core.fireDeadlines()
+        participant?.fireDeadlines(now: Clock.monotonic())
+        core.drain()
+        core.flush()
+        answerPendingReplies()
+    }
+
+    /// Seconds until the nearest deadline (nil: none, wait for an event).
+    func timeout() -> Double? {
+        let deadlines = [core.nextDeadline(), participant?.nextDeadline, pendingReplies.map(\.deadline).min()].compactMap { $0 }
+        guard let soonest = deadlines.min() else { return nil }
+        return max(0, soonest - Clock.monotonic())
+    }
+
+    /// One cycle without staying (cron, tests): load the configuration, adopt what runs,
+    /// hand dead daemons that are wanted up to the policy, run every check once, wait
+    /// (bounded) for the answers, write everything, exit. Returns one line per action.
+    public func runOnce(timeout: Double = 30) throws -> [String] {
         try home.prepare()
         guard let lock = try MonitorProcess.claim(home) else {
             throw Failure.alreadyRunning(home: home.root, pid: MonitorProcess.running(home)?.pid)
         }
         defer { MonitorProcess.release(home, lock: lock) }
-        SignalPipe.ignore(SIGPIPE)
-        actionLog = []
-        try reconcile(adopting: false)
-        fireDeadlines()
-        healthRound()
-        for rt in daemons.values { drainOutput(rt) }
-        flush()
-        for rt in daemons.values where rt.outputFD >= 0 { closeFD(rt.outputFD); rt.outputFD = -1 }
-        return actionLog ?? []
-    }
-
-    /// Lines describing what `runOnce` did; nil while running as a long-lived monitor.
-    var actionLog: [String]?
-
-    func say(_ line: String) { actionLog?.append(line) }
-
-    // MARK: - The loop's pieces
-
-    func watchedDescriptors() -> [Int32] {
-        var fds: [Int32] = []
-        for rt in daemons.values {
-            if rt.outputFD >= 0 { fds.append(rt.outputFD) }
-            if rt.exitWatchFD >= 0 { fds.append(rt.exitWatchFD) }
-        }
-        return fds
-    }
-
-    func nextTimeout() -> Double? {
-        let now = Clock.now()
-        var soonest = nextHealthRound - Clock.monotonic()
-        for rt in daemons.values {
-            if let d = Supervision.deadline(of: rt.phase) { soonest = min(soonest, d - now) }
-        }
-        for pending in pendingReplies { soonest = min(soonest, pending.deadline - now) }
-        return max(0, soonest)
-    }
-
-    func handleSignals(_ signals: Set<Int32>) {
-        if signals.contains(SIGCHLD) { reapChildren() }
-        if signals.contains(SIGHUP) { reload(reason: "SIGHUP") }
-        if signals.contains(SIGTERM) || signals.contains(SIGINT) { stopRequested = true }
-    }
-
-    func reapChildren() {
-        let now = Clock.now()
-        for child in Reaper.reapAll() {
-            guard let rt = daemons.values.first(where: { $0.pid == child.pid }) else { continue }
-            let uptime = rt.record.startedAt.map { now - $0 }
-            drainOutput(rt)
-            handle(rt, .exited(ExitInfo.fromWaitStatus(child.status, at: now, uptime: uptime, pid: child.pid)))
-        }
-    }
-
-    func adoptedProcessExited(_ rt: DaemonRuntime) {
-        closeFD(rt.exitWatchFD)
-        rt.exitWatchFD = -1
-        guard let pid = rt.pid else { return }
-        let now = Clock.now()
-        drainOutput(rt)
-        handle(rt, .exited(ExitInfo(cause: .exitedUnknown, at: now, uptime: rt.record.startedAt.map { now - $0 }, pid: pid)))
-    }
-
-    func fireDeadlines() {
-        let now = Clock.now()
-        // Every runtime, not only the configured ones: a daemon removed from daemons.lua
-        // while being stopped still needs its SIGKILL.
-        for rt in daemons.values {
-            guard let d = Supervision.deadline(of: rt.phase), d <= now else { continue }
-            handle(rt, .tick(now: now))
-        }
-    }
-
-    func drainOutput(_ rt: DaemonRuntime) {
-        guard rt.outputFD >= 0 else { return }
-        let bytes = Fifo.drain(rt.outputFD)
-        guard !bytes.isEmpty else { return }
-        let lines = rt.assembler.feed(bytes)
-        if !lines.isEmpty { try? rt.logger.captured(lines: lines) }
-    }
-
-    /// Reloads the configuration and the scripts; a bad configuration keeps the old one.
-    /// Returns the problem, if any.
-    @discardableResult
-    func reload(reason: String) -> String? {
-        reloadScripts()
-        do {
-            try applySpecs(try loadSpecs())
-            try? monitorLog.info("configuration reloaded (\(reason))", fields: ["daemons": .int(Int64(order.count))])
-            return nil
-        } catch {
-            let problem = "configuration not reloaded, the previous one stays in force: \(error)"
-            try? monitorLog.error(problem, fields: [:])
-            return problem
-        }
-    }
-
-    /// Writes what changed: records, PID files, histories (after the urgent work is done,
-    /// so a restart never waits for the disk).
-    func flush() {
-        for rt in daemons.values {
-            if !rt.pendingLog.isEmpty {
-                do {
-                    try rt.logger.write(rt.pendingLog)
-                    rt.pendingLog.removeAll()
-                } catch {
-                    reportWriteFailure("log of \(rt.name)", error)
-                    // Kept for the next flush, but bounded: a full disk must not fill memory.
-                    if rt.pendingLog.count > 10_000 { rt.pendingLog.removeFirst(rt.pendingLog.count - 10_000) }
-                }
+        SignalPipe.ignore(.pipe)
+        core.actionLog = []
+        core.reload(reason: "monitor --once")
+        let deadline = Clock.monotonic() + timeout
+        var checksAsked = false
+        while Clock.monotonic() < deadline {
+            work()
+            if core.configured && !checksAsked {
+                checksAsked = true
+                core.checkEveryRunningDaemonNow()
+                continue
             }
-            if rt.dirty {
-                do {
-                    try rt.saveRecord(home)
-                    rt.dirty = false
-                } catch { reportWriteFailure("state of \(rt.name)", error) }
+            if core.configured && core.isSettled { break }
+            let fds = participant?.descriptors ?? []
+            for fd in Poller.waitReadable(fds, timeout: min(waitBefore(deadline), 0.05)) { participant?.readable(fd) }
+            for child in Reaper.reapAll() where participant?.reaped(pid: child.pid, status: child.status) != true {
+                childExited(child)
             }
-            if rt.historyDirty {
-                do {
-                    try rt.history.save(home, rt.name)
-                    rt.historyDirty = false
-                } catch { reportWriteFailure("history of \(rt.name)", error) }
+        }
+        for name in core.daemons.keys { capture.drain(name, into: core.daemons[name]?.logger) }
+        core.flush()
+        capture.closeAll()
+        return core.actionLog ?? []
+    }
+
+    /// Seconds until the nearest deadline, but not past `limit` (monotonic).
+    private func waitBefore(_ limit: Double) -> Double {
+        max(0, min(timeout() ?? .infinity, limit - Clock.monotonic()))
+    }
+
+    // MARK: - Events from the world
+
+    func handleSignals(_ signals: Set<Signal>) {
+        if signals.contains(.child) {
+            for child in Reaper.reapAll() where participant?.reaped(pid: child.pid, status: child.status) != true {
+                childExited(child)
+            }
+        }
+        if signals.contains(.hangup) { core.reload(reason: "SIGHUP") }
+        if signals.contains(.terminate) || signals.contains(.interrupt) { stopRequested = true }
+    }
+
+    /// A child of ours died: if it is a daemon's process, that is its exit. (Other children
+    /// are descendants that were orphaned to us: reaping them is all there is to do.)
+    func childExited(_ child: ReapedChild) {
+        guard let rt = core.daemons.values.first(where: { $0.state.phase.process?.pid == child.pid }) else { return }
+        capture.drain(rt.name, into: rt.logger)   // its last lines come before its exit record
+        let now = Clock.now()
+        let info = ExitInfo.fromWaitStatus(child.status, at: now, uptime: core.uptime(rt, at: now), pid: child.pid)
+        core.post(rt.name, deathEvent(rt, info, orphansComeHere: true))
+    }
+
+    /// An adopted process (not our child) ended: its status went to its real parent.
+    func adoptedProcessExited(_ daemon: String) {
+        processes.unwatch(daemon)
+        guard let rt = core.daemons[daemon], let process = rt.state.phase.process else { return }
+        capture.drain(daemon, into: rt.logger)
+        let now = Clock.now()
+        let info = ExitInfo(cause: .exitedUnknown, at: now, uptime: core.uptime(rt, at: now), pid: process.pid)
+        core.post(daemon, deathEvent(rt, info, orphansComeHere: false))
+    }
+
+    /// What a main process's death means: a plain exit, a program that daemonized itself
+    /// (it exited cleanly and left its tree running), or, with `forking`, a hand-over to the
+    /// process that carries on. Leftovers of any death are named in its exit.
+    func deathEvent(_ rt: DaemonRuntime, _ info: ExitInfo, orphansComeHere: Bool) -> Supervision.Event {
+        let left = survivors(of: rt, dead: info.pid, orphansComeHere: orphansComeHere)
+        guard !left.isEmpty else { return .exited(info) }
+        var withLeftovers = info
+        withLeftovers.leftovers = left.map(\.identity)
+        if rt.spec.forking {
+            let named = rt.spec.pidFile.flatMap(PidFile.pid(in:))
+            let next = left.first { $0.pid == named } ?? left.min { $0.startTime < $1.startTime }!
+            return .handedOver(to: next.identity, group: next.processGroup)
+        }
+        if info.cause == .exited && info.code == 0 { return .daemonized(withLeftovers) }
+        return .exited(withLeftovers)
+    }
+
+    /// The daemon's processes still alive after its main process died. The monitor is a
+    /// subreaper, so the orphans of a process it started are its own children now (a
+    /// short list); an adopted daemon's orphans went elsewhere, found by their environment.
+    private func survivors(of rt: DaemonRuntime, dead: Int32?, orphansComeHere: Bool) -> [ProcessSnapshot] {
+        if orphansComeHere, let children = ProcessTable.children(of: getpid()) {
+            let mains = Set(core.daemons.values.compactMap { $0.state.phase.process?.pid })
+            return children.filter { !mains.contains($0) }.compactMap { pid in
+                guard tagged(pid, daemon: rt.name),
+                      let snap = ProcessTable.snapshot(pid, withCommandLine: false), !snap.isZombie else { return nil }
+                return snap
+            }
+        }
+        return TaggedProcesses.scan(home).roots(of: rt.name).filter { $0.pid != dead }
+    }
+
+    /// Whether `pid` belongs to the daemon's tree, by its environment. A process in the
+    /// middle of an exec shows no environment for a moment: it is asked again, for up to
+    /// 50 ms (only such a process, just orphaned to us, ever costs that wait).
+    private func tagged(_ pid: Int32, daemon: String) -> Bool {
+        let deadline = Clock.monotonic() + 0.05
+        while true {
+            if let home = ProcessTable.environmentValue("TEND_HOME", of: pid) {
+                return home == self.home.root && ProcessTable.environmentValue("TEND_DAEMON", of: pid) == daemon
+            }
+            guard ProcessTable.identity(of: pid) != nil, Clock.monotonic() < deadline else { return false }
+            _ = Poller.waitReadable([], timeout: 0.002)
+        }
+    }
+}
+
+extension MonitorCore {
+    /// Nothing is under way: no spawn, stop or decision awaits its outcome, and no check
+    /// is out.
+    var isSettled: Bool {
+        daemons.values.allSatisfy { rt in
+            guard rt.checkInFlight == nil else { return false }
+            switch rt.state.phase {
+            case .starting, .stopping, .deciding: return false
+            case .down, .running, .waiting, .held: return true
             }
         }
     }
 
-    /// A write failed (full disk, permissions): say so in the monitor's log and on
-    /// stderr, keep running; the in-memory state stays right and is written next time.
-    func reportWriteFailure(_ what: String, _ error: Error) {
-        let message = "cannot write \(what): \(error)"
-        try? monitorLog.error(message, fields: [:])
-        var err = ""
-        err += "tend monitor: \(message)\n"
-        try? FileSystem.writeAll(2, Array(err.utf8))
+    /// `--once`: every running daemon with a check gets it now.
+    func checkEveryRunningDaemonNow() {
+        let now = clock.monotonic
+        for rt in daemons.values where rt.spec.health != nil { rt.nextCheck = now }
+        runDueChecks(now: now)
     }
 }

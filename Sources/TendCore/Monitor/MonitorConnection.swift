@@ -33,6 +33,15 @@ public enum MonitorConnection {
         throw Failure(description: "the monitor for \(home.root) did not answer within \(Int(timeout)) s; see \(home.monitorLog)")
     }
 
+    /// Sends a request to the home's monitor, starting a detached one first when none
+    /// listens: one connection when a monitor runs, no ping before it. Returns the answer
+    /// and the PID of a monitor it started.
+    public static func send(_ request: ControlRequest, home: Home, configDir: String?, timeout: Double = 15) throws -> (ControlResponse, launched: Int32?) {
+        if let response = try ControlClient.sendIfListening(request, home: home) { return (response, nil) }
+        let launched = try ensure(home: home, configDir: configDir, timeout: timeout)
+        return (try ControlClient.send(request, home: home), launched)
+    }
+
     /// Starts `tend monitor` in the background: its own session, output to logs/monitor.log.
     public static func launchDetached(home: Home, configDir: String?, arguments: [String] = [],
                                       executable: String = FileSystem.executablePath()) throws -> Int32 {

@@ -1,38 +1,49 @@
 import TendSystem
 
-/// The monitor's own identity in the home (`monitor.pid`: PID and start time), and the
-/// lock (`monitor.lock`) that keeps it to one monitor per home.
+/// The monitor's own identity in the home — `monitor.pid` holds its PID alone on one line
+/// (so `kill $(cat monitor.pid)` signals the monitor and nothing else), its start time is
+/// in `.run/monitor.json` — and the lock (`monitor.lock`) that keeps it to one per home.
 public enum MonitorProcess {
     public struct Record: Codable, Sendable, Equatable {
         public var pid: Int32
         public var startTime: UInt64
         public var startedAt: Double
         public var identity: ProcessIdentity { ProcessIdentity(pid: pid, startTime: startTime) }
+
+        enum CodingKeys: String, CodingKey { case pid, startTime = "start_time", startedAt = "started_at" }
     }
 
     /// The running monitor of this home, verified by identity; nil when none runs.
     public static func running(_ home: Home) -> Record? {
         guard FileLock.isHeld(home.monitorLock),
-              let text = try? FileSystem.readTextIfPresent(home.monitorPidFile) else { return nil }
-        let parts = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
-        guard parts.count >= 2, let pid = Int32(parts[0]), let start = UInt64(parts[1]) else { return nil }
-        guard let process = ProcessTable.snapshot(pid, withCommandLine: false), !process.isZombie,
-              process.startTime == start else { return nil }
-        return Record(pid: pid, startTime: start, startedAt: process.startedAt)
+              let text = try? FileSystem.readTextIfPresent(home.monitorRecord),
+              let record = try? RecordCoding.decode(Record.self, from: text) else { return nil }
+        guard let process = ProcessTable.snapshot(record.pid, withCommandLine: false), !process.isZombie,
+              process.startTime == record.startTime else { return nil }
+        return record
     }
 
-    /// Takes the home's monitor lock and writes `monitor.pid` (`PID STARTTIME`; the first
-    /// word alone keeps `kill $(cat monitor.pid)` working). Returns the lock descriptor,
-    /// to keep open for the monitor's life, or nil when another monitor holds it.
+    /// Takes the home's monitor lock and writes `.run/monitor.json`, then `monitor.pid`.
+    /// Returns the lock descriptor, to keep open for the monitor's life, or nil when
+    /// another monitor holds it.
     public static func claim(_ home: Home) throws -> Int32? {
         guard let lock = try FileLock.tryHold(home.monitorLock) else { return nil }
-        let me = ProcessTable.identity(of: getpidValue())
-        try FileSystem.writeAtomically(home.monitorPidFile, text: "\(me?.pid ?? getpidValue()) \(me?.startTime ?? 0)\n", mode: 0o644)
+        do {
+            let pid = getpidValue()
+            let me = ProcessTable.snapshot(pid, withCommandLine: false)
+            let record = Record(pid: pid, startTime: me?.startTime ?? 0, startedAt: me?.startedAt ?? Clock.now())
+            try FileSystem.writeAtomically(home.monitorRecord, text: try RecordCoding.encode(record), mode: 0o644)
+            try FileSystem.writeAtomically(home.monitorPidFile, text: "\(pid)\n", mode: 0o644)
+        } catch {
+            closeFD(lock)
+            throw error
+        }
         return lock
     }
 
     public static func release(_ home: Home, lock: Int32) {
         try? FileSystem.remove(home.monitorPidFile)
+        try? FileSystem.remove(home.monitorRecord)
         try? FileSystem.remove(home.monitorSocket)
         closeFD(lock)
     }

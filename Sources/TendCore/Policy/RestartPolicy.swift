@@ -6,15 +6,30 @@ public struct RestartDecision: Sendable, Equatable {
         case stayDown
     }
 
+    /// Which version of the policy decided: the file as it is, the last version that
+    /// loaded (the file has a broken edit), or the built-in fallback (none ever loaded,
+    /// or this call failed). The names are those of policy-hits.log and the script worker.
+    public enum Version: String, Sendable, Equatable, CaseIterable {
+        case current
+        case lastGood = "last_good"
+        case fallback
+    }
+
     public var action: Action
     public var reason: String
-    /// The policy that decided (`policies/restart.lua`, or `built-in` for the fallback).
+    /// The policy file asked (`…/policies/restart.lua`); its name when no file was found.
+    /// With `version == .fallback` the built-in policy decided in its place.
     public var policy: String
+    public var version: Version
+    /// Why the newest version of `policy` did not decide (`file:line: …`), when it did not.
+    public var problem: String?
 
-    public init(_ action: Action, reason: String, policy: String) {
+    public init(_ action: Action, reason: String, policy: String, version: Version = .current, problem: String? = nil) {
         self.action = action
         self.reason = reason
         self.policy = policy
+        self.version = version
+        self.problem = problem
     }
 
     /// "restart now", "restart in 12s", "stay down".
@@ -23,6 +38,16 @@ public struct RestartDecision: Sendable, Equatable {
         case .restartNow: return "restart now"
         case .restartAfter(let s): return "restart in \(Int(s.rounded(.up)))s"
         case .stayDown: return "stay down"
+        }
+    }
+
+    /// Who decided, for messages: `…/restart.lua`, `…/restart.lua (last good version)`,
+    /// `built-in (fallback: …/restart.lua:3: …)`.
+    public var source: String {
+        switch version {
+        case .current: return policy
+        case .lastGood: return "\(policy) (last good version)"
+        case .fallback: return "built-in (fallback: \(problem ?? "no policy loaded"))"
         }
     }
 }

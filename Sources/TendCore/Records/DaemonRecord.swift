@@ -77,6 +77,9 @@ public struct HealthResult: Codable, Sendable, Equatable {
         case ok, reason, checkError = "check_error", at
     }
 
+    /// The check ran and said the daemon is not well (a check error is not a failure).
+    public var failed: Bool { !ok && !checkError }
+
     public init(ok: Bool, reason: String, checkError: Bool = false, at: Double = Clock.now()) {
         self.ok = ok
         self.reason = reason

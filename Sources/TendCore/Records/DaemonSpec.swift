@@ -26,6 +26,11 @@ public struct DaemonSpec: Sendable, Equatable, Codable {
     public var policy: String
     /// Where it was declared, `file:line`, for messages.
     public var declaredAt: String
+    /// The program daemonizes itself (forks, the parent exits): the process that remains
+    /// is the daemon (systemd's `Type=forking`).
+    public var forking: Bool = false
+    /// Where such a program writes its PID (implies `forking`).
+    public var pidFile: String?
 
     public init(name: String, run: Run, environment: [String: String] = [:], workingDirectory: String? = nil,
                 stopTimeout: Double = 10, restart: RestartLimits = .seed, health: Health? = nil,
@@ -39,6 +44,23 @@ public struct DaemonSpec: Sendable, Equatable, Codable {
         self.health = health
         self.policy = policy
         self.declaredAt = declaredAt
+    }
+
+    /// Whether a process's command line is this daemon's declared command: its argv (the
+    /// program by path or by name), or `tend run NAME` for a plugin. Used for a PID no
+    /// identity record vouches for.
+    public func isCommandLine(_ commandLine: [String]) -> Bool {
+        func sameProgram(_ a: String, _ b: String) -> Bool {
+            a == b || a.split(separator: "/").last == b.split(separator: "/").last
+        }
+        switch run {
+        case .command(let argv):
+            guard let first = argv.first, commandLine.count == argv.count, let actual = commandLine.first else { return false }
+            return sameProgram(actual, first) && Array(commandLine.dropFirst()) == Array(argv.dropFirst())
+        case .plugin(let plugin):
+            guard commandLine.count >= 3, let actual = commandLine.first else { return false }
+            return actual.split(separator: "/").last == "tend" && commandLine[1] == "run" && commandLine[2] == plugin
+        }
     }
 
     /// The argv to spawn, given the path of the `tend` executable (for plugins).

@@ -21,25 +21,32 @@ public struct ExitInfo: Codable, Sendable, Equatable {
     /// How long the process ran, when known.
     public var uptime: Double?
     public var pid: Int32?
+    /// More about the cause, when there is more (the failed check's reason).
+    public var detail: String?
+    /// Processes of the daemon's tree still alive after it died (until a stop ends them).
+    public var leftovers: [ProcessIdentity]?
 
-    public init(cause: DeathCause, code: Int32? = nil, signal: Int32? = nil, at: Double, uptime: Double? = nil, pid: Int32? = nil) {
+    public init(cause: DeathCause, code: Int32? = nil, signal: Int32? = nil, at: Double, uptime: Double? = nil,
+                pid: Int32? = nil, detail: String? = nil, leftovers: [ProcessIdentity]? = nil) {
         self.cause = cause
         self.code = code
         self.signal = signal
         self.at = at
         self.uptime = uptime
         self.pid = pid
+        self.detail = detail
+        self.leftovers = leftovers
     }
 
     /// "exited with code 1", "killed by SIGKILL", "stale PID", …
     public var reason: String {
         switch cause {
         case .exited: return "exited with code \(code ?? -1)"
-        case .killed: return "killed by \(signal.map { Signals.name($0) } ?? "a signal")"
+        case .killed: return "killed by \(signal.map { Signal($0).name } ?? "a signal")"
         case .exitedUnknown: return "exited (status unknown: not our child)"
         case .stalePID: return "stale PID"
         case .noPIDFile: return "no PID file"
-        case .healthCheckFailed: return "health check failed"
+        case .healthCheckFailed: return "health check failed" + (detail.map { ": \($0)" } ?? "")
         case .unknown: return "unknown"
         }
     }

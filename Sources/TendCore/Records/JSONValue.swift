@@ -38,9 +38,9 @@ public enum JSONValue: Sendable, Equatable, Codable, CustomStringConvertible {
         }
     }
 
-    /// Parses JSON text; throws on malformed input.
+    /// Parses JSON text; throws `JSONSyntax.Problem` (line:column) on malformed input.
     public static func parse(_ text: String) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        try JSONSyntax.parse(text)
     }
 
     public subscript(key: String) -> JSONValue? {
@@ -124,27 +124,5 @@ public enum JSONValue: Sendable, Equatable, Codable, CustomStringConvertible {
             }
         }
         out += "\""
-    }
-}
-
-/// Encodes and decodes the Codable records Tend keeps on disk (state, history).
-public enum RecordCoding {
-    public static func encode<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
-    }
-
-    public static func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> T {
-        try JSONDecoder().decode(type, from: Data(text.utf8))
-    }
-}
-
-extension RecordCoding {
-    /// Compact JSON plus a newline: one message on the control channel.
-    public static func encodeLine<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
     }
 }

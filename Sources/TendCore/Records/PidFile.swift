@@ -10,10 +10,21 @@ public enum PidFile {
     }
 
     public static func read(_ home: Home, _ name: String) -> ReadResult {
-        guard let text = try? FileSystem.readTextIfPresent(home.pidFile(name)) else { return .missing }
+        read(file: home.pidFile(name))
+    }
+
+    /// Any PID file (a forking program's own `pidfile`, say).
+    public static func read(file path: String) -> ReadResult {
+        guard let text = try? FileSystem.readTextIfPresent(path) else { return .missing }
         let trimmed = text.split(whereSeparator: { $0 == "\n" || $0 == " " || $0 == "\r" || $0 == "\t" }).first.map(String.init) ?? ""
         if let pid = Int32(trimmed), pid > 0 { return .pid(pid) }
         return .corrupt(String(text.prefix(40)))
+    }
+
+    /// The PID in `path`, if it holds one.
+    public static func pid(in path: String) -> Int32? {
+        if case .pid(let pid) = read(file: path) { return pid }
+        return nil
     }
 
     public static func write(_ home: Home, _ name: String, pid: Int32) throws {

@@ -4,6 +4,8 @@ import TendSystem
 /// table alone, so it works with or without a running monitor and never wakes it.
 public struct DaemonStatus: Codable, Sendable, Equatable {
     public enum State: String, Codable, Sendable {
+        /// A start is under way.
+        case starting = "STARTING"
         case running = "RUNNING"
         /// SIGTERM sent, waiting for the process to end.
         case stopping = "STOPPING"
@@ -38,13 +40,13 @@ public struct DaemonStatus: Codable, Sendable, Equatable {
     }
 
     /// Reads one daemon's status from its records and the live process table.
-    public static func read(_ name: String, home: Home, now: Double = Clock.now()) -> DaemonStatus {
+    public static func read(_ name: String, home: Home, tracker: PidTracker, now: Double = Clock.now()) -> DaemonStatus {
         let stored = DaemonRecord.load(home, name)
         let record = stored ?? DaemonRecord(name: name)
         var s = DaemonStatus(daemon: name, state: .stopped, pid: nil, uptimeSeconds: nil, restarts: record.restartCount,
                              lastExit: record.lastExit?.reason, lastExitAt: record.lastExit?.at, wanted: record.wanted,
                              reason: nil, nextAttemptAt: nil, health: record.lastHealth)
-        let verification = PidTracker(home: home).verify(name, record: stored, withCommandLine: false)
+        let verification = tracker.verify(name, record: stored, withCommandLine: false)
         if verification.verdict == .running, let process = verification.process {
             s.state = record.stopping == true ? .stopping : .running
             s.pid = process.pid
@@ -73,6 +75,21 @@ public struct DaemonStatus: Codable, Sendable, Equatable {
     }
 }
 
+extension DaemonStatus.State {
+    /// The word for a daemon as the monitor holds it.
+    public init(_ state: Supervision.State) {
+        switch state.phase {
+        case .down: self = .stopped
+        case .starting: self = .starting
+        case .running: self = .running
+        case .stopping: self = .stopping
+        case .deciding: self = .exited
+        case .waiting: self = .waiting
+        case .held: self = .held
+        }
+    }
+}
+
 /// The status of every daemon, plus whether a monitor runs: `tend status --format json`.
 public struct StatusReport: Codable, Sendable, Equatable {
     public struct MonitorState: Codable, Sendable, Equatable {
@@ -82,10 +99,20 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var monitor: MonitorState
     public var daemons: [DaemonStatus]
 
-    public static func read(_ names: [String], home: Home) -> StatusReport {
+    /// The status of `specs` (the declared daemons, or a selection of them), plus, when
+    /// `withUndeclared`, the daemons no longer declared whose process still runs.
+    public static func read(_ specs: [DaemonSpec], home: Home, withUndeclared: Bool = false) -> StatusReport {
         let now = Clock.now()
         let monitor = MonitorProcess.running(home)
-        return StatusReport(monitor: MonitorState(running: monitor != nil, pid: monitor?.pid),
-                            daemons: names.map { DaemonStatus.read($0, home: home, now: now) })
+        let tracker = PidTracker(home: home, declared: specs)
+        var daemons = specs.map { DaemonStatus.read($0.name, home: home, tracker: tracker, now: now) }
+        if withUndeclared {
+            for spec in UndeclaredDaemons.running(home, declared: Set(specs.map(\.name))) {
+                var s = DaemonStatus.read(spec.name, home: home, tracker: PidTracker(home: home), now: now)
+                s.reason = "not in daemons.lua" + (s.reason.map { "; \($0)" } ?? "")
+                daemons.append(s)
+            }
+        }
+        return StatusReport(monitor: MonitorState(running: monitor != nil, pid: monitor?.pid), daemons: daemons)
     }
 }

@@ -15,8 +15,8 @@ public struct HealthSummary: Codable, Sendable, Equatable {
     public var percent: Int
     public var daemons: [Entry]
 
-    public static func compute(_ names: [String], home: Home) -> HealthSummary {
-        let report = StatusReport.read(names, home: home)
+    public static func compute(_ specs: [DaemonSpec], home: Home) -> HealthSummary {
+        let report = StatusReport.read(specs, home: home)
         let entries = report.daemons.map { d -> Entry in
             let running = d.state == .running
             let checkOK = d.health.map { $0.ok || $0.checkError } ?? true

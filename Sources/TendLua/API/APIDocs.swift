@@ -2,33 +2,6 @@
 /// the committed files with this output; `TEND_UPDATE_DOCS=1 swift test --filter APIDocsTests`
 /// rewrites them.
 public enum APIDocs {
-    /// The tables Tend passes to scripts (not returned by host functions).
-    public static let scriptTypes: [HostTypeSpec] = [
-        HostTypeSpec(name: "tend.Daemon", doc: "A daemon as policies and health checks see it.", fields: [
-            "name: string", "restart: {max_per_hour: integer, cooldown: number}", "policy: string",
-            "stop_timeout: number", "command?: string[]", "plugin?: string", "cwd?: string",
-            "pid?: integer -- health checks: the verified PID, when running",
-        ]),
-        HostTypeSpec(name: "tend.Exit", doc: "How a daemon died (restart policies).", fields: [
-            "cause: \"exited\"|\"killed\"|\"exitedUnknown\"|\"stalePID\"|\"noPIDFile\"|\"healthCheckFailed\"|\"unknown\"",
-            "code?: integer", "signal?: integer", "signal_name?: string", "uptime?: number -- seconds",
-            "reason: string -- e.g. \"exited with code 1\"", "pid?: integer", "at: number -- epoch seconds",
-        ]),
-        HostTypeSpec(name: "tend.HistoryEvent", doc: "One restart in `.restarts/NAME.json`.", fields: [
-            "time: number -- epoch seconds", "reason: string", "old_pid?: integer", "new_pid?: integer",
-            "success: boolean", "manual: boolean -- asked for by a person (`tend restart`)",
-        ]),
-        HostTypeSpec(name: "tend.History", doc: "Restart events, oldest first (an array of tend.HistoryEvent), with methods.", fields: [
-            "since: fun(self: tend.History, t: number): tend.History -- automatic restarts at or after t",
-            "all_since: fun(self: tend.History, t: number): tend.History -- manual ones too",
-            "last: fun(self: tend.History): tend.HistoryEvent?",
-        ]),
-        HostTypeSpec(name: "tend.Decision", doc: "What a restart policy's decide returns.", fields: [
-            "action: \"restart\"|\"wait\"|\"stay_down\"", "delay?: number -- seconds, required with \"wait\"",
-            "reason?: string",
-        ]),
-    ]
-
     static let intro = """
     # The `tend` Lua API
 
@@ -79,8 +52,17 @@ public enum APIDocs {
                 out += "\n\n"
             }
         }
-        out += "## Tables\n\n"
-        for t in TendAPI.types + scriptTypes {
+        out += "## daemons.lua\n\n"
+        for f in ScriptTypes.dsl {
+            out += "### `\(f.name)(\(f.params.joined(separator: ", "))) -> \(f.returns.joined(separator: ", "))`\n\n\(f.doc)"
+            // `fun(a: x, b: y)` reads as `daemon(a: x, b: y)`.
+            out += f.overloads.map { " Also `\(f.name)\($0.dropFirst("fun".count))`." }.joined() + "\n\n"
+        }
+        out += "## Types\n\n"
+        for a in ScriptTypes.aliases {
+            out += "### `\(a.name)`\n\n\(a.doc)\n\n`\(a.type)`\n\n"
+        }
+        for t in TendAPI.types + ScriptTypes.types {
             out += "### `\(t.name)`\n\n\(t.doc)\n\n"
             for field in t.fields {
                 let (decl, comment) = split(field)
@@ -95,11 +77,16 @@ public enum APIDocs {
     public static func luaMeta() -> String {
         var out = """
         ---@meta tend
-        -- LuaLS annotations for Tend's `tend` module. Generated from Sources/TendLua/API
-        -- (TendAPI.functions); do not edit. Put this file on your workspace library path.
+        -- LuaLS annotations for Tend's `tend` module, the daemons.lua DSL and the tables
+        -- scripts receive and return (annotate yours with `---@type tend.Policy` and the
+        -- like). Generated from Sources/TendLua/API (TendAPI, ScriptTypes); do not edit.
+        -- Put this file on your workspace library path.
 
         """
-        for t in TendAPI.types + scriptTypes {
+        for a in ScriptTypes.aliases {
+            out += "\n---\(a.doc)\n---@alias \(a.name) \(a.type)\n"
+        }
+        for t in TendAPI.types + ScriptTypes.types {
             out += "\n---\(t.doc)\n---@class \(t.name)\n"
             for field in t.fields {
                 let (decl, comment) = split(field)
@@ -111,17 +98,26 @@ public enum APIDocs {
         for (module, doc) in TendAPI.modules where module != "tend" {
             out += "\n---\(doc)\n\(module) = {}\n"
         }
+        for f in ScriptTypes.dsl {
+            out += function(f.name, doc: f.doc, params: f.params, returns: f.returns, overloads: f.overloads)
+        }
         for f in TendAPI.functions {
-            out += "\n---\(f.doc)\n"
-            for p in f.params {
-                let (name, type) = nameAndType(p)
-                out += "---@param \(name) \(type)\n"
-            }
-            for r in f.returns { out += "---@return \(r)\n" }
-            let names = f.params.map { nameAndType($0).name.replacingOptionalMark() }
-            out += "function \(f.qualifiedName)(\(names.joined(separator: ", "))) end\n"
+            out += function(f.qualifiedName, doc: f.doc, params: f.params, returns: f.returns)
         }
         return out
+    }
+
+    /// One function's LuaLS stub: its doc, `@param`s, `@return`s and an empty body.
+    static func function(_ name: String, doc: String, params: [String], returns: [String], overloads: [String] = []) -> String {
+        var out = "\n---\(doc)\n"
+        for p in params {
+            let (param, type) = nameAndType(p)
+            out += "---@param \(param) \(type)\n"
+        }
+        for r in returns { out += "---@return \(r)\n" }
+        for o in overloads { out += "---@overload \(o)\n" }
+        let names = params.map { nameAndType($0).name.replacingOptionalMark() }
+        return out + "function \(name)(\(names.joined(separator: ", "))) end\n"
     }
 
     /// `"name: type -- comment"` → (`"name: type"`, `"comment"`).

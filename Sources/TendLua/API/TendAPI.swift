@@ -42,7 +42,7 @@ public enum TendAPI {
                 s.rawGet(root, String(spec.module.dropFirst("tend.".count)))
                 table = s.top
             }
-            vm.pushHostFunction(name: spec.qualifiedName, spec.make(context))
+            vm.pushHostFunction(name: spec.qualifiedName, DryRun.body(spec, context))
             s.rawSet(table, spec.name)
             if table != root { s.pop() }
         }

@@ -4,7 +4,7 @@ import TendCore
 /// Reads the `{ … }` of one daemon declaration into a `DaemonSpec`, collecting every
 /// problem (unknown key, wrong type, missing command) instead of stopping at the first.
 struct DaemonBodyReader {
-    static let keys = ["command", "plugin", "env", "cwd", "stop_timeout", "restart", "health", "policy"]
+    static let keys = ["command", "plugin", "env", "cwd", "stop_timeout", "restart", "health", "policy", "forking", "pidfile"]
 
     let name: String
     let declaredAt: String
@@ -47,6 +47,8 @@ struct DaemonBodyReader {
             case "restart": spec.restart = restartLimits() ?? spec.restart
             case "health": spec.health = health()
             case "policy": spec.policy = scriptName(key, kind: .policy) ?? spec.policy
+            case "forking": spec.forking = bool(key) ?? false
+            case "pidfile": spec.pidFile = absolutePath(key)
             default: unknown.append(key)
             }
         }
@@ -63,6 +65,7 @@ struct DaemonBodyReader {
                 problems.append("missing 'command' (e.g. command = {\"/usr/bin/prog\", \"--flag\"}) or 'plugin' (a plugin name)")
             }
         }
+        if spec.pidFile != nil { spec.forking = true }   // a PID file is what a forking program leaves
         return problems.isEmpty ? spec : nil
     }
 
@@ -79,6 +82,17 @@ struct DaemonBodyReader {
 
     private mutating func string(_ key: String) -> String? {
         guard let v = s.string(at: -1) else { wrongType(key, "a string"); return nil }
+        return v
+    }
+
+    private mutating func bool(_ key: String) -> Bool? {
+        guard let v = s.bool(at: -1) else { wrongType(key, "true or false"); return nil }
+        return v
+    }
+
+    private mutating func absolutePath(_ key: String) -> String? {
+        guard let v = string(key) else { return nil }
+        guard v.hasPrefix("/") else { problems.append("'\(key)' must be an absolute path, got \"\(v)\""); return nil }
         return v
     }
 

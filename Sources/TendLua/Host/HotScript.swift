@@ -1,4 +1,5 @@
 import TendCore
+import TendSystem
 
 /// One named script kept current while the process runs: the file is re-stat'ed on each
 /// use (cheap) and reloaded when it changed. A version that fails to load, has the wrong
@@ -18,17 +19,31 @@ final class HotScript {
     /// Why the newest version is not in force (nil when it is).
     private(set) var problem: String?
 
+    /// The file of the version in force, else of the version refused last (nil when no
+    /// file was found): what messages and policy-hits.log name.
+    var file: String? {
+        if let current { return current.path }
+        return rejected.flatMap { $0.path.isEmpty ? nil : $0.path }
+    }
+
     /// The files that may hold the script, user's first; and why the name is refused, if it is.
     private let candidates: [String]
     private let nameProblem: String?
 
-    init(name: String, shape: ScriptShape, host: LuaHost, report: @escaping ScriptProblemReporter) {
+    /// `file`: this file and no other stands for the name (an edit tried before it is
+    /// saved in place); else the search path decides.
+    init(name: String, shape: ScriptShape, host: LuaHost, report: @escaping ScriptProblemReporter, file: String? = nil) {
         self.name = name
         self.shape = shape
         self.host = host
         self.report = report
-        nameProblem = ScriptPaths.validateName(name, kind: shape.kind)
-        candidates = nameProblem == nil ? host.paths.directories(shape.kind).map { "\($0)/\(name).lua" } : []
+        if let file {
+            nameProblem = nil
+            candidates = [FileSystem.absolute(file)]
+        } else {
+            nameProblem = ScriptPaths.validateName(name, kind: shape.kind)
+            candidates = nameProblem == nil ? host.paths.directories(shape.kind).map { "\($0)/\(name).lua" } : []
+        }
     }
 
     deinit {
@@ -48,7 +63,8 @@ final class HotScript {
             if let stamp = FileStamp(path) { found = (path, stamp); break }
         }
         guard let (path, stamp) = found else {
-            reject(path: nil, stamp: nil, "no \(LuaHost.noun(shape.kind)) '\(name)' (looked in \(host.paths.directories(shape.kind).joined(separator: ", ")))")
+            let looked = candidates.count == 1 ? "no such file" : "looked in \(host.paths.directories(shape.kind).joined(separator: ", "))"
+            reject(path: nil, stamp: nil, "no \(LuaHost.noun(shape.kind)) '\(name)' (\(looked))")
             return
         }
         if let current, current.path == path, current.stamp == stamp { return }

@@ -12,9 +12,11 @@ public final class LuaHost {
 
     /// `logName`: the daemon (or role) `tend.log` writes for. `budget`: seconds a call
     /// into Lua may run (1 s for policies and health checks; 0 = none, for plugins).
-    public init(home: Home, paths: ScriptPaths, logName: String = "tend", budget: Double = 1) throws {
+    /// `dryRun`: keep `tend.log` records there and change nothing (see `DryRun`).
+    public init(home: Home, paths: ScriptPaths, logName: String = "tend", budget: Double = 1,
+                dryRun: LogCapture? = nil) throws {
         vm = try LuaVM(budget: budget)
-        context = TendContext(home: home, paths: paths, logName: logName)
+        context = TendContext(home: home, paths: paths, logName: logName, dryRun: dryRun)
         context.vm = vm
         TendAPI.install(into: vm, context: context)
     }

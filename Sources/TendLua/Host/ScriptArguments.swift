@@ -21,13 +21,13 @@ extension LuaStack {
         setField("pid", pid)
     }
 
-    /// `{cause, code, signal, signal_name, uptime, reason, pid, at}`
+    /// `{cause, code, signal, uptime, reason, pid, at}`; the signal as its name
+    /// (`"SIGKILL"`), as in `tend.process.run`'s result.
     func pushExit(_ e: ExitInfo) {
-        newTable(fields: 8)
+        newTable(fields: 7)
         setField("cause", e.cause.rawValue)
         setField("code", e.code)
-        setField("signal", e.signal)
-        setField("signal_name", e.signal.map { Signals.name($0) })
+        setField("signal", e.signal.map { Signal($0).name })
         setField("uptime", e.uptime)
         setField("reason", e.reason)
         setField("pid", e.pid)

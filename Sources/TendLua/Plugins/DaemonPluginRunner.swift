@@ -74,7 +74,7 @@ public final class DaemonPluginRunner {
 
     /// The loop; returns the exit code (0 after SIGTERM/SIGINT, 1 if setup failed).
     public func runLoop() throws -> Int32 {
-        let signals = try SignalPipe([SIGTERM, SIGINT])
+        let signals = try SignalPipe([.terminate, .interrupt])
         try? log.startup(pid: getpid())
         try? log.info("running \(plugin.path) every \(Clock.humanDuration(interval))",
                       fields: ["plugin": .string(plugin.name), "interval": .double(interval)])
@@ -86,22 +86,22 @@ public final class DaemonPluginRunner {
             reload()
             _ = call("tick", optional: false)
             if let signal = wait(interval, signals) {
-                try? log.shutdown(reason: Signals.name(signal))
+                try? log.shutdown(reason: signal.name)
                 return 0
             }
         }
     }
 
     /// Sleeps `seconds` unless a stop signal comes first (returned).
-    private func wait(_ seconds: Double, _ signals: SignalPipe) -> Int32? {
+    private func wait(_ seconds: Double, _ signals: SignalPipe) -> Signal? {
         let deadline = Clock.monotonic() + seconds
         while true {
             let left = deadline - Clock.monotonic()
             let ready = Poller.waitReadable([signals.fd], timeout: max(0, left))
             if !ready.isEmpty {
                 let got = signals.drain()
-                if got.contains(SIGTERM) { return SIGTERM }
-                if got.contains(SIGINT) { return SIGINT }
+                if got.contains(.terminate) { return .terminate }
+                if got.contains(.interrupt) { return .interrupt }
             }
             if left <= 0 { return nil }
         }

@@ -34,7 +34,11 @@ public final class LuaRestartPolicy: RestartPolicy {
         for script in scripts.values { script.refresh() }
     }
 
-    /// Why the newest version of a policy is not in force, if it is not.
+    /// Makes the policy `name` be `file`, whatever the search path holds: `tend policy
+    /// simulate --policy FILE` tries an edit through this same `decide`.
+    public func pin(_ name: String, to file: String) {
+        scripts[name] = HotScript(name: name, shape: .policy, host: host, report: report, file: file)
+    }
 
     public func decide(_ context: RestartContext) -> RestartDecision {
         let script = script(context.daemon.policy)
@@ -44,7 +48,10 @@ public final class LuaRestartPolicy: RestartPolicy {
             do {
                 var decision = try call(current, context)
                 script.markSucceeded()
-                if script.problem != nil { decision.policy += " (last good version)" }
+                if let problem = script.problem {
+                    decision.version = .lastGood
+                    decision.problem = problem
+                }
                 return decision
             } catch {
                 let message = (error as? LuaError)?.message ?? "\(current.path): \(error)"
@@ -55,7 +62,9 @@ public final class LuaRestartPolicy: RestartPolicy {
             }
         }
         var decision = builtin.decide(context)
-        decision.policy = "built-in (fallback: \(failure ?? script.problem ?? "no policy loaded"))"
+        decision.policy = script.file ?? context.daemon.policy
+        decision.version = .fallback
+        decision.problem = failure ?? script.problem ?? "no policy loaded"
         return decision
     }
 
@@ -100,11 +109,14 @@ public final class LuaRestartPolicy: RestartPolicy {
 enum DecisionReader {
     struct Problem: Error { var text: String }
 
+    /// Every key a decision may have (the stubs' `tend.Decision` is tested against it).
+    static let keys = ["action", "delay", "reason"]
+
     static let expected = "expected { action = \"restart\" | \"wait\" | \"stay_down\", delay = seconds (with wait), reason = \"…\" }"
 
     static func read(_ s: LuaStack, at i: Int32, policy: String) throws -> RestartDecision {
         guard s.isTable(at: i) else { throw Problem(text: "\(s.describeValue(at: i)); \(expected)") }
-        for key in s.keys(i) where !["action", "delay", "reason"].contains(key) {
+        for key in s.keys(i) where !keys.contains(key) {
             throw Problem(text: "an unknown key '\(key)'; \(expected)")
         }
         s.rawGet(i, "action")

@@ -9,24 +9,25 @@ enum DaemonsModule {
     static let functions: [HostFunctionSpec] = [
         fn("list", returns: ["string[]?", "string?"], returnDoc: "the names, or nil and why daemons.lua could not be read",
            doc: "The configured daemons' names, in daemons.lua order (the user's file, else the shipped default).") { ctx, call in
-            try call.attempt { call.stack.push(JSONValue.array(try names(ctx).map { .string($0) })) }
+            try call.attempt { call.stack.push(JSONValue.array(try specs(ctx).map { .string($0.name) })) }
         },
         fn("status", params: ["name?: string"], returns: ["tend.StatusReport|tend.DaemonStatus|nil", "string?"],
            returnDoc: "the report (one daemon's status when `name` is given), or nil and an error message",
            doc: "Status from the state files and the process table, as `tend status --format json` gives it.") { ctx, call in
             let one = try call.optionalString(1)
             return try call.attempt {
+                let declared = try specs(ctx)
                 if let one {
-                    guard try names(ctx).contains(one) else { throw LuaHostError("unknown daemon '\(one)'") }
-                    try pushCodable(DaemonStatus.read(one, home: ctx.home), call.stack)
+                    guard declared.contains(where: { $0.name == one }) else { throw LuaHostError("unknown daemon '\(one)'") }
+                    try pushCodable(DaemonStatus.read(one, home: ctx.home, tracker: PidTracker(home: ctx.home, declared: declared)), call.stack)
                 } else {
-                    try pushCodable(StatusReport.read(try names(ctx), home: ctx.home), call.stack)
+                    try pushCodable(StatusReport.read(declared, home: ctx.home), call.stack)
                 }
             }
         },
         fn("health", returns: ["tend.HealthSummary?", "string?"], returnDoc: "the summary, or nil and an error message",
            doc: "How many configured daemons are healthy (running, identity verified, last check passed), and why each is or is not.") { ctx, call in
-            try call.attempt { try pushCodable(HealthSummary.compute(try names(ctx), home: ctx.home), call.stack) }
+            try call.attempt { try pushCodable(HealthSummary.compute(try specs(ctx), home: ctx.home), call.stack) }
         },
         fn("monitor_running", returns: ["boolean", "integer?"], returnDoc: "whether a monitor runs for this home, and its PID",
            doc: "Whether the home's monitor runs (identity verified).") { ctx, call in
@@ -59,7 +60,7 @@ enum DaemonsModule {
             "daemon: string", "state: \"RUNNING\"|\"STOPPING\"|\"STOPPED\"|\"EXITED\"|\"WAITING\"|\"HELD\"|\"STALE\"",
             "pid?: integer", "uptime_seconds?: number", "restarts: integer", "last_exit?: string",
             "last_exit_at?: number", "wanted: \"up\"|\"down\"", "reason?: string -- why it is in this state",
-            "next_attempt_at?: number", "health?: table -- the last health check",
+            "next_attempt_at?: number", "health?: tend.HealthResult -- the last health check",
         ]),
         HostTypeSpec(name: "tend.StatusReport", doc: "Every configured daemon's status and the monitor's.", fields: [
             "monitor: {running: boolean, pid?: integer}", "daemons: tend.DaemonStatus[]",
@@ -71,7 +72,7 @@ enum DaemonsModule {
         HostTypeSpec(name: "tend.ControlResult", doc: "What the monitor answered to start / stop / restart.", fields: [
             "ok: boolean -- every daemon did as asked", "monitor_pid: integer",
             "monitor_started: boolean -- this call started the monitor",
-            "items: {daemon: string, ok: boolean, message: string}[]",
+            "items: {daemon: string, ok: boolean, message: string, state?: string, pid?: integer, already: boolean}[] -- already: nothing needed doing",
         ]),
     ]
 
@@ -80,26 +81,23 @@ enum DaemonsModule {
                                 doc: String) -> HostFunctionSpec {
         fn(name, params: all ? [] : ["names: string[]"], returns: ["tend.ControlResult?", "string?"],
            returnDoc: "the monitor's answer, or nil and why it could not be asked", doc: doc) { ctx, call in
-            let requested = all ? nil : try call.stringArray(1)
+            // The monitor checks the names against its configuration: no daemons.lua here.
+            let request = ControlRequest(command, names: all ? [] : try call.stringArray(1), all: all)
             do {
-                let known = try names(ctx)
-                let selected = requested ?? known
-                let unknown = selected.filter { !known.contains($0) }
-                if !unknown.isEmpty {
-                    return call.failure("unknown daemon: \(unknown.joined(separator: ", ")) (known: \(known.joined(separator: ", ")))")
-                }
-                let launched = try MonitorConnection.ensure(home: ctx.home, configDir: ctx.paths.configDir,
-                                                            timeout: bounded(15, call))
-                let response = try ControlClient.send(ControlRequest(command, names: selected), home: ctx.home,
-                                                      timeout: bounded(120, call))
+                let (response, launched) = try MonitorConnection.send(request, home: ctx.home, configDir: ctx.paths.configDir,
+                                                                      timeout: bounded(15, call))
                 if let error = response.error { return call.failure(error) }
                 let s = call.stack
                 s.newTable(fields: 4)
                 s.setField("ok", response.ok)
                 s.setField("monitor_pid", response.monitorPID)
                 s.setField("monitor_started", launched != nil)
-                s.setField("items", JSONValue.array(response.items.map {
-                    .object(["daemon": .string($0.daemon), "ok": .bool($0.ok), "message": .string($0.message)])
+                s.setField("items", JSONValue.array(response.items.map { item in
+                    var o: [String: JSONValue] = ["daemon": .string(item.daemon), "ok": .bool(item.ok), "message": .string(item.message),
+                                                  "already": .bool(item.already ?? false)]
+                    if let state = item.state { o["state"] = .string(state) }
+                    if let pid = item.pid { o["pid"] = .int(Int64(pid)) }
+                    return .object(o)
                 }))
                 return 1
             } catch {
@@ -108,13 +106,13 @@ enum DaemonsModule {
         }
     }
 
-    /// The configured daemons' names: daemons.lua is read once per Lua state (in a state
-    /// of its own), not on every call — startup's step 9 polls `health()`.
-    private static func names(_ ctx: TendContext) throws -> [String] {
-        if let cached = ctx.daemonNames { return cached }
-        let names = try DaemonsConfig.loadSpecs(paths: ctx.paths, home: ctx.home).map(\.name)
-        ctx.daemonNames = names
-        return names
+    /// The configured daemons: daemons.lua is read once per Lua state (in a state of its
+    /// own), not on every call — startup's step 9 polls `health()`.
+    static func specs(_ ctx: TendContext) throws -> [DaemonSpec] {
+        if let cached = ctx.declaredSpecs { return cached }
+        let specs = try DaemonsConfig.loadSpecs(paths: ctx.paths, home: ctx.home)
+        ctx.declaredSpecs = specs
+        return specs
     }
 
     /// A wait of at most `seconds`, cut to what is left of the caller's time budget.

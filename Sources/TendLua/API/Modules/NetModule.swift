@@ -1,3 +1,5 @@
+import TendSystem
+
 /// `tend.net`: network probes for health checks.
 enum NetModule {
     static let functions: [HostFunctionSpec] = [

@@ -19,13 +19,13 @@ enum PidModule {
         },
         HostFunctionSpec("tend.pid", "write", params: ["name: string", "pid: integer"], returns: ["boolean?", "string?"],
                          returnDoc: "true, or nil and an error message",
-                         doc: "Writes `.pids/NAME.pid` atomically (one line, the PID).") { ctx in
+                         doc: "Records the live process `pid` as the daemon's, as `tend pid write` does: `.pids/NAME.pid` (one line, the PID) and its identity (start time, group, command line). Refuses a PID that is not running.") { ctx in
             { call in
                 let name = try daemonName(call, 1)
                 let pid = try call.pid(2)
                 do {
-                    try FileSystem.makeDirectory(ctx.home.pidsDir, mode: 0o700)
-                    try PidFile.write(ctx.home, name, pid: pid)
+                    try ctx.home.prepare()
+                    try PidTracker(home: ctx.home).record(name, pid: pid)
                 } catch { return call.failure(String(describing: error)) }
                 call.stack.push(true)
                 return 1
@@ -44,7 +44,7 @@ enum PidModule {
         HostFunctionSpec("tend.pid", "verify", params: ["name: string"], returns: ["tend.PidVerdict"],
                          doc: "Whether the PID file names the running daemon (PID + start time checked): RUNNING, STALE or NO_PID_FILE.") { ctx in
             { call in
-                let v = PidTracker(home: ctx.home).verify(try daemonName(call, 1))
+                let v = tracker(ctx).verify(try daemonName(call, 1))
                 let s = call.stack
                 s.newTable(fields: 4)
                 s.setField("daemon", v.daemon)
@@ -58,7 +58,7 @@ enum PidModule {
         HostFunctionSpec("tend.pid", "cleanup", returns: ["tend.PidCleanup"],
                          doc: "Removes stale PID files only (never the running daemon's) and says which.") { ctx in
             { call in
-                let c = PidTracker(home: ctx.home).cleanup()
+                let c = tracker(ctx).cleanup()
                 let s = call.stack
                 s.newTable(fields: 2)
                 s.newTable(array: c.removed.count)
@@ -77,7 +77,7 @@ enum PidModule {
         HostFunctionSpec("tend.pid", "health", params: ["names?: string[]"], returns: ["tend.PidHealth"],
                          doc: "How many of `names` (default: every daemon with a PID file) are running, per their PID files.") { ctx in
             { call in
-                let tracker = PidTracker(home: ctx.home)
+                let tracker = tracker(ctx)
                 let names = call.isNil(1) ? tracker.knownDaemons() : try call.stringArray(1)
                 for (i, n) in names.enumerated() where DaemonName.validate(n) != nil {
                     throw LuaArgumentError(position: 1, function: call.function, problem: "item \(i + 1): \(DaemonName.validate(n)!)")
@@ -94,6 +94,12 @@ enum PidModule {
             }
         },
     ]
+
+    /// A tracker that knows the declared commands (a PID with no identity record is the
+    /// daemon's only if its command line is declared; with daemons.lua unreadable, never).
+    private static func tracker(_ ctx: TendContext) -> PidTracker {
+        PidTracker(home: ctx.home, declared: (try? DaemonsModule.specs(ctx)) ?? [])
+    }
 
     static let types: [HostTypeSpec] = [
         HostTypeSpec(name: "tend.PidVerdict", doc: "The verdict of `tend.pid.verify`.", fields: [

@@ -45,16 +45,9 @@ enum ProcessModule {
             { call in
                 let pid = try call.pid(1)
                 let start = try call.integer(2)
-                let sig: Int32
-                if let name = call.stack.string(at: 3) {
-                    guard let n = Signals.number(name) else {
-                        throw LuaArgumentError(position: 3, function: call.function, problem: "unknown signal '\(name)'")
-                    }
-                    sig = n
-                } else {
-                    let n = try call.integer(3)
-                    guard n >= 0, n < 65 else { throw LuaArgumentError(position: 3, function: call.function, problem: "no signal \(n)") }
-                    sig = Int32(n)
+                let given = try call.stack.string(at: 3) ?? String(call.integer(3))
+                guard let sig = Signal(parsing: given) else {
+                    throw LuaArgumentError(position: 3, function: call.function, problem: "unknown signal '\(given)'")
                 }
                 let identity = ProcessIdentity(pid: pid, startTime: UInt64(bitPattern: start))
                 switch ProcessTable.check(identity) {
@@ -85,7 +78,7 @@ enum ProcessModule {
                     let s = call.stack
                     s.newTable(fields: 6)
                     s.setField("code", r.code)
-                    s.setField("signal", r.signal.map { Signals.name($0) })
+                    s.setField("signal", r.signal?.name)
                     s.setField("stdout", r.stdout)
                     s.setField("stderr", r.stderr)
                     s.setField("timed_out", r.timedOut)
@@ -114,7 +107,7 @@ enum ProcessModule {
             "cwd?: string", "env?: table<string, string> -- added to the inherited environment",
         ]),
         HostTypeSpec(name: "tend.RunResult", doc: "How a command ended.", fields: [
-            "code?: integer -- exit code, when it exited", "signal?: string -- e.g. \"SIGKILL\", when killed",
+            "code?: integer -- exit code, when it exited", "signal?: tend.Signal -- e.g. \"SIGKILL\", when killed",
             "stdout: string", "stderr: string",
             "timed_out: boolean", "truncated: boolean -- output beyond 1 MiB per stream was dropped",
         ]),

@@ -3,26 +3,27 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import TendSystem
-
 /// Runs a short command to completion with a deadline (health probes, `tend.process.run`):
 /// spawned like a daemon (own session and process group, stdin /dev/null), its output
-/// read from a pipe, and its whole process group killed if the deadline passes.
-enum BoundedCommand {
-    struct Result: Sendable, Equatable {
+/// read from a pipe, and its whole process group torn down if the deadline passes.
+public enum BoundedCommand {
+    public struct Result: Sendable, Equatable {
         /// Exit code, when it exited.
-        var code: Int32?
+        public var code: Int32?
         /// Signal that killed it, when it was killed.
-        var signal: Int32?
-        var stdout: String
-        var stderr: String
-        var timedOut: Bool
+        public var signal: Signal?
+        public var stdout: String
+        public var stderr: String
+        public var timedOut: Bool
         /// An output was longer than the limit; the rest was read and dropped.
-        var truncated: Bool
+        public var truncated: Bool
     }
 
     /// Output kept per stream and run; more is drained (so the child never blocks) and dropped.
-    static let outputLimit = 1 << 20
+    public static let outputLimit = 1 << 20
+
+    /// How long a command that overran gets between SIGTERM and SIGKILL.
+    static let termGrace = 0.25
 
     /// One of the child's output pipes, read without blocking until it closes.
     private final class Capture {
@@ -62,8 +63,8 @@ enum BoundedCommand {
         return (fds[0], fds[1])
     }
 
-    static func run(_ argv: [String], timeout: Double, workingDirectory: String? = nil,
-                    environment: [String: String]? = nil) throws -> Result {
+    public static func run(_ argv: [String], timeout: Double, workingDirectory: String? = nil,
+                           environment: [String: String]? = nil) throws -> Result {
         let out = try makePipe()
         let err: (read: Int32, write: Int32)
         do { err = try makePipe() } catch { close(out.read); close(out.write); throw error }
@@ -80,7 +81,8 @@ enum BoundedCommand {
         let captures = [Capture(fd: out.read), Capture(fd: err.read)]
 
         // A pidfd tells us the moment it exits; without one, look every 10 ms.
-        let exitWatch = ProcessTable.identity(of: pid).flatMap { try? ProcessTable.openExitWatch($0) }
+        let identity = ProcessTable.identity(of: pid)
+        let exitWatch = identity.flatMap { try? ProcessTable.openExitWatch($0) }
         defer { if let exitWatch { close(exitWatch) } }
 
         var status: Int32? = nil
@@ -90,9 +92,8 @@ enum BoundedCommand {
             if let s = reap(pid, block: false) { status = s; break }
             let remaining = deadline - Clock.monotonic()
             if remaining <= 0 {
-                // Our own unreaped child: its PID (and group) cannot have been reused.
-                kill(-pid, SIGKILL)
-                kill(pid, SIGKILL)
+                // Our own unreaped child leads its group: its PID and group are still ours.
+                if let identity { Teardown.run(StopTarget(main: identity, group: pid), timeout: termGrace) }
                 timedOut = true
                 break
             }
@@ -107,7 +108,7 @@ enum BoundedCommand {
         var result = Result(code: nil, signal: nil, stdout: captures[0].text, stderr: captures[1].text,
                             timedOut: timedOut, truncated: captures.contains(where: \.truncated))
         if let s = status {
-            if s & 0x7f == 0 { result.code = (s >> 8) & 0xff } else { result.signal = s & 0x7f }
+            if s & 0x7f == 0 { result.code = (s >> 8) & 0xff } else { result.signal = Signal(s & 0x7f) }
         }
         return result
     }

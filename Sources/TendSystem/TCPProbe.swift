@@ -3,27 +3,26 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import TendSystem
+import CSystemShim
 
 /// "Does host:port accept a TCP connection?" — a non-blocking connect bounded by a
-/// timeout, over every address the name resolves to (IPv4 and IPv6).
-enum TCPProbe {
-    struct Failure: Error {
-        var message: String
+/// timeout, over every address the name resolves to (IPv4 and IPv6). The timeout covers
+/// name resolution too: a resolver that hangs does not hold the caller past it.
+public enum TCPProbe {
+    public struct Failure: Error, Sendable {
+        public var message: String
     }
 
-    static func connect(host: String, port: Int, timeout: Double) -> Result<Void, Failure> {
+    public static func connect(host: String, port: Int, timeout: Double) -> Result<Void, Failure> {
         let deadline = Clock.monotonic() + max(0, timeout)
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
         #if os(Linux)
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        let stream = Int32(SOCK_STREAM.rawValue)
         #else
-        hints.ai_socktype = SOCK_STREAM
+        let stream = SOCK_STREAM
         #endif
-        hints.ai_flags = AI_NUMERICSERV
         var list: UnsafeMutablePointer<addrinfo>?
-        let rc = getaddrinfo(host, String(port), &hints, &list)
+        let rc = tend_getaddrinfo_timed(host, String(port), stream, Int32(min(max(0, timeout) * 1000, 86_400_000).rounded(.up)), &list)
+        if rc == -1 { return .failure(Failure(message: "timed out resolving \(host)")) }
         guard rc == 0, let first = list else {
             return .failure(Failure(message: "cannot resolve \(host): \(String(cString: gai_strerror(rc)))"))
         }

@@ -1,0 +1,131 @@
+import TendSystem
+
+/// Performing the state machine's actions. None of them changes a phase: what they learn
+/// (a spawn's outcome, a decision) is posted as an event.
+extension MonitorCore {
+    func perform(_ action: Supervision.Action, on rt: DaemonRuntime) {
+        let wall = clock.wall
+        switch action {
+        case .spawn(let kind, let reason):
+            spawn(rt, kind, reason: reason)
+
+        case .recordStart(let pid, let kind, let reason):
+            let automatic = kind == .automatic
+            rt.facts.processGroup = pid.pid
+            rt.facts.command = rt.spec.argv(tendExecutable: tendExecutable)
+            rt.facts.startedAt = wall
+            rt.facts.lastHealth = nil
+            if automatic { rt.facts.restartCount += 1 }
+            if kind != .manualStart {
+                rt.history.append(RestartEvent(time: wall, reason: reason, oldPID: rt.facts.lastExit?.pid,
+                                               newPID: pid.pid, success: true, manual: !automatic))
+                rt.historyDirty = true
+            }
+            scheduleCheck(rt)
+            rt.lifecycle("started pid \(pid.pid) (\(automatic ? "restart: " + reason : reason))", at: wall,
+                         fields: ["pid": .int(Int64(pid.pid))])
+            say("\(rt.name): started pid \(pid.pid)")
+
+        case .recordStartFailure(let kind, let reason):
+            if kind == .automatic {
+                rt.history.append(RestartEvent(time: wall, reason: "restart", oldPID: rt.facts.lastExit?.pid,
+                                               newPID: nil, success: false, manual: false, error: reason))
+                rt.historyDirty = true
+            }
+            rt.pendingLog.append(LogRecord(ts: wall, level: .error, daemon: rt.name, msg: "cannot start \(rt.name): \(reason)",
+                                           fields: ["command": .array(rt.spec.argv(tendExecutable: tendExecutable).map { .string($0) })]))
+            say("\(rt.name): cannot start: \(reason)")
+
+        case .recordHandover(let previous, let next, let group):
+            rt.facts.processGroup = group
+            rt.lifecycle("pid \(previous) exited and left pid \(next.pid) running (forking = true): pid \(next.pid) is the daemon now",
+                         at: wall, fields: ["pid": .int(Int64(next.pid))])
+            say("\(rt.name): handed over to pid \(next.pid)")
+            // Orphans come to the monitor (a subreaper), so it is usually our child; if not, watch it.
+            if !processes.isChild(next), !processes.watch(next, of: rt.name) {
+                post(rt.name, .exited(ExitInfo(cause: .exitedUnknown, at: wall, uptime: uptime(rt, at: wall), pid: next.pid)))
+            }
+
+        case .watch(let pid):
+            scheduleCheck(rt)
+            if !processes.watch(pid, of: rt.name) {
+                // It died between the check and the watch.
+                post(rt.name, .exited(ExitInfo(cause: .exitedUnknown, at: wall, uptime: uptime(rt, at: wall), pid: pid.pid)))
+            }
+
+        case .signal(let signal):
+            let target = stopTarget(rt)
+            let reached = processes.signal(target, signal)
+            let strays = target.strays.isEmpty ? "" : " and \(target.strays.count) process(es) that left it (\(target.strays.map { String($0.pid) }.joined(separator: ", ")))"
+            if reached > 0 { rt.lifecycle("sent \(signal.name) to process group \(target.group ?? target.main?.pid ?? 0)\(strays)", at: wall) }
+
+        case .killLeftovers:
+            var target = stopTarget(rt)
+            target.main = nil
+            let left = processes.remaining(target)
+            if !left.isEmpty {
+                processes.signal(target, .kill)
+                rt.lifecycle("killed what was left of it (SIGKILL): pid \(left.map { String($0.pid) }.joined(separator: ", "))", at: wall)
+            }
+
+        case .askPolicy(let info, let ticket):
+            scripts.ask(PolicyQuestion(daemon: rt.name, ticket: ticket,
+                                       context: RestartContext(daemon: rt.spec, exit: info, history: rt.history, now: wall)))
+
+        case .decideByFallback(let info, let ticket, let why):
+            var decision = scripts.fallbackDecision(RestartContext(daemon: rt.spec, exit: info, history: rt.history, now: wall))
+            (decision.policy, decision.version, decision.problem) = (rt.spec.policy, .fallback, why)
+            rt.pendingLog.append(rt.logger.healthEventRecord(event: "policy_fallback", message: "\(rt.spec.policy): \(why); the built-in policy decided",
+                                                             severity: .warning))
+            decided(rt.name, ticket: ticket, decision)
+
+        case .recordExit(let info):
+            rt.facts.lastExit = info
+            processes.unwatch(rt.name)
+            let lasted = info.uptime.map { " after \(Clock.humanDuration($0))" } ?? ""
+            rt.lifecycle("pid \(info.pid.map(String.init) ?? "?") \(info.reason)\(lasted)", level: info.cause == .exited && info.code == 0 ? .info : .warning, at: wall)
+            say("\(rt.name): \(info.reason)")
+
+        case .recordHealth(let result):
+            rt.facts.lastHealth = result
+            if result.checkError {
+                rt.pendingLog.append(rt.logger.healthEventRecord(event: "check_error", message: result.reason, severity: .warning))
+                say("\(rt.name): health check error: \(result.reason)")
+            } else if !result.ok {
+                rt.pendingLog.append(rt.logger.healthEventRecord(event: "check_failed", message: result.reason, severity: .error))
+                say("\(rt.name): health check failed: \(result.reason)")
+            }
+
+        case .saveNow:
+            do { try rt.save(home, rt.persisted(wallNow: wall, monotonicNow: clock.monotonic)) } catch {
+                reportWriteFailure("state of \(rt.name) (acting anyway)", error)
+            }
+
+        case .note(let text):
+            rt.lifecycle(text, at: wall)
+        }
+    }
+
+    /// Starts the daemon's process; the outcome is posted.
+    private func spawn(_ rt: DaemonRuntime, _ kind: Supervision.SpawnKind, reason: String) {
+        var env = baseEnvironment
+        env["TEND_DAEMON"] = rt.name
+        for (k, v) in rt.spec.environment { env[k] = v }
+        do {
+            let pid = try processes.spawn(rt.spec, argv: rt.spec.argv(tendExecutable: tendExecutable), environment: env)
+            post(rt.name, .spawned(pid))
+        } catch {
+            post(rt.name, .spawnFailed(reason: "\(error)"))
+        }
+    }
+
+    /// What a stop must reach: the main process, its group, and its descendants that left it.
+    func stopTarget(_ rt: DaemonRuntime) -> StopTarget {
+        StopTarget(main: rt.state.phase.process, group: rt.facts.processGroup,
+                   strays: processes.strays(of: rt.name, outside: rt.facts.processGroup))
+    }
+
+    func uptime(_ rt: DaemonRuntime, at wall: Double) -> Double? {
+        rt.facts.startedAt.map { wall - $0 }
+    }
+}

@@ -1,0 +1,104 @@
+import XCTest
+import TendSystem
+import TendTestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A daemon's whole process tree stays known: descendants that left its group or
+/// session, programs that daemonize themselves, daemons no longer declared.
+final class DescendantsTests: CLITestCase {
+    /// The live processes started for this home (their environment says so).
+    func treeProcesses(of daemon: String) -> [ProcessSnapshot] {
+        ProcessTable.processes(withEnvironment: "TEND_HOME=\(temp.home)", reporting: "TEND_DAEMON")
+            .filter { $0.value == daemon }.map(\.process)
+    }
+
+    func sleepers(_ arg: String, of daemon: String) -> [ProcessSnapshot] {
+        treeProcesses(of: daemon).filter { ProcessTable.commandLine($0.pid) == ["sleep", arg] }
+    }
+
+    func testStopEndsAGrandchildThatCalledSetsid() throws {
+        try temp.writeDaemons(daemon("a", "setsid sleep 1001 & exec sleep 1000"))
+        try tend("start", "a")
+        _ = try XCTUnwrap(try waitForPID("a"))
+        let grandchild = try XCTUnwrap(Wait.value { self.sleepers("1001", of: "a").first })
+        XCTAssertNotEqual(grandchild.session, ProcessTable.snapshot(try XCTUnwrap(try pid(of: "a")))?.session, "it left the session")
+        let r = try tend("stop", "a")
+        XCTAssertTrue(r.stdout.contains("a: stopped"), r.description)
+        XCTAssertTrue(Wait.until { ProcessTable.check(grandchild.identity) != .alive }, "the setsid grandchild outlived the stop")
+        XCTAssertTrue(Wait.until { self.treeProcesses(of: "a").isEmpty }, "something of the daemon still runs")
+    }
+
+    func testStopWithoutAMonitorEndsTheGrandchildToo() throws {
+        try temp.writeDaemons(daemon("a", "setsid sleep 1001 & exec sleep 1000"))
+        try tend("start", "a")
+        _ = try XCTUnwrap(try waitForPID("a"))
+        let grandchild = try XCTUnwrap(Wait.value { self.sleepers("1001", of: "a").first })
+        let monitor = try XCTUnwrap(monitorPID())
+        Signals.send(.kill, to: monitor)
+        XCTAssertTrue(Wait.until { ProcessTable.check(monitor) != .alive })
+        try tend("stop", "a")
+        XCTAssertTrue(Wait.until { ProcessTable.check(grandchild.identity) != .alive })
+    }
+
+    /// A double fork, the parent exiting 0 (as `memcached -d` does).
+    let selfDaemonizing = "( setsid sleep 1002 & ) ; exit 0"
+
+    func testASelfDaemonizingProgramIsHeldNotMultiplied() throws {
+        try temp.writeDaemons(daemon("d", selfDaemonizing))
+        try tend("start", "d", expect: nil)
+        let status = try XCTUnwrap(Wait.value { () -> [String: Any]? in
+            let s = try? self.status("d")
+            return s?["state"] as? String == "HELD" ? s : nil
+        }, "not held")
+        let reason = (status["reason"] as? String) ?? ""
+        XCTAssertTrue(reason.contains("daemonized itself") && reason.contains("forking = true"), "\(status)")
+        XCTAssertEqual(sleepers("1002", of: "d").count, 1, "copies: \(sleepers("1002", of: "d").map(\.pid))")
+        try tend("stop", "d")
+        XCTAssertTrue(Wait.until { self.treeProcesses(of: "d").isEmpty }, "stop left the daemonized copy running")
+    }
+
+    func testWithForkingTheRemainingProcessIsSupervised() throws {
+        try temp.writeDaemons(daemon("d", selfDaemonizing, extra: "forking = true, restart = { max_per_hour = 100, cooldown = 0 }"))
+        try tend("start", "d", expect: nil)
+        let first = try XCTUnwrap(Wait.value { () -> Int32? in
+            guard let copy = self.sleepers("1002", of: "d").first, (try? self.pid(of: "d")) == copy.pid else { return nil }
+            return copy.pid
+        }, "the forked copy did not become the daemon")
+        XCTAssertEqual(kill(first, SIGKILL), 0)
+        let second = try XCTUnwrap(Wait.value { () -> Int32? in
+            guard let copy = self.sleepers("1002", of: "d").first, copy.pid != first, (try? self.pid(of: "d")) == copy.pid else { return nil }
+            return copy.pid
+        }, "not restarted after kill -9")
+        XCTAssertEqual(sleepers("1002", of: "d").map(\.pid), [second], "exactly one copy")
+        try tend("stop", "d")
+        XCTAssertTrue(Wait.until { self.treeProcesses(of: "d").isEmpty })
+    }
+
+    func testAnUndeclaredDaemonIsListedStoppedAndNeverRestarted() throws {
+        try temp.writeDaemons(daemon("a", "exec sleep 1000") + daemon("b", "exec sleep 1000"))
+        try tend("start", "a", "b")
+        let a = try XCTUnwrap(try waitForPID("a"))
+        try temp.writeDaemons(daemon("b", "exec sleep 1000"))
+        try tend("reload")
+        let listed = try tend("status").stdout
+        XCTAssertTrue(listed.contains("not in daemons.lua"), listed)
+        XCTAssertEqual(ProcessTable.identity(of: a).map { ProcessTable.check($0) }, .alive, "still running, still ours")
+        try tend("stop", "--all")
+        XCTAssertTrue(Wait.until { ProcessTable.identity(of: a) == nil || ProcessTable.snapshot(a)?.isZombie == true })
+
+        // Never restarted: started again before the removal, killed after it.
+        try temp.writeDaemons(daemon("a", "exec sleep 1000") + daemon("b", "exec sleep 1000"))
+        try tend("reload")
+        try tend("start", "a")
+        let again = try XCTUnwrap(try waitForPID("a"))
+        try temp.writeDaemons(daemon("b", "exec sleep 1000"))
+        try tend("reload")
+        XCTAssertEqual(kill(again, SIGKILL), 0)
+        XCTAssertTrue(try Wait.until { try self.tend("status").stdout.contains("a ") == false || (try self.status("a")["state"] as? String) != "RUNNING" })
+        let log = try FileSystem.readText("\(temp.home)/logs/daemons/a.log")
+        XCTAssertTrue(Wait.until { ((try? FileSystem.readText("\(self.temp.home)/logs/daemons/a.log")) ?? "").contains("killed by SIGKILL") }, log)
+        XCTAssertTrue(treeProcesses(of: "a").isEmpty, "an undeclared daemon was restarted")
+    }
+}
