@@ -46,13 +46,14 @@ public enum PipeTap {
     }
 
     /// Moves `count` bytes from the head of `pipe` into `file` at `offset` (advanced by
-    /// what moved). Returns the bytes moved, short only when the pipe holds fewer.
+    /// what moved). Returns the bytes moved: short when the pipe holds fewer, or when the
+    /// file refused more (then the next call throws why).
     public static func consume(_ pipe: Int32, count: Int, intoFile file: Int32, at offset: inout Int64) throws -> Int {
         var moved = 0
         while moved < count {
             var off = Int64(offset)
             let n = retryingOnInterrupt { tend_splice_to_file(pipe, file, &off, count - moved) }
-            if n < 0 && errno == EAGAIN { break }
+            if n < 0 && (errno == EAGAIN || moved > 0) { break }
             guard n >= 0 else { throw SystemError("splice") }
             offset = off
             if n == 0 { break }

@@ -77,10 +77,14 @@ final class CaptureState {
 
     /// Cuts the tally back when it is large. `idle` (nothing in flight) is saved first, so
     /// a crash in between leaves a record that no longer counts on the tally.
-    func compactIfLarge(idle: CommitRecord) {
-        guard end - CaptureState.tallyStart >= CaptureState.compactAt, (try? save(idle)) != nil else { return }
-        guard ftruncate(fd, off_t(CaptureState.tallyStart)) == 0 else { return }
-        end = CaptureState.tallyStart
-        PipeTap.reserve(fd, offset: end, length: CaptureState.reservation)
+    /// Returns true when it did (`idle` is then the record on disk).
+    @discardableResult
+    func compactIfLarge(idle: CommitRecord) -> Bool {
+        guard end - CaptureState.tallyStart >= CaptureState.compactAt, (try? save(idle)) != nil else { return false }
+        if ftruncate(fd, off_t(CaptureState.tallyStart)) == 0 {
+            end = CaptureState.tallyStart
+            PipeTap.reserve(fd, offset: end, length: CaptureState.reservation)
+        }
+        return true
     }
 }

@@ -197,26 +197,38 @@ final class CapturedStream {
         let records = Array(encoded.prefix(written))
         let taken = takeOff(record.sourceLength)
         writeCopies(records)
-        state.compactIfLarge(idle: idleRecord())
+        compactTally()
         return taken
     }
 
     /// Takes `count` bytes off the pipe onto the tally (they are logged or counted).
     func takeOff(_ count: Int) -> Int {
         guard let state, count > 0 else { return 0 }
+        var moved = 0
         do {
-            let moved = try state.take(from: fifo, count: count)
-            if moved < count { say("\(fifoPath): only \(moved) of \(count) bytes could be taken off the pipe") }
-            return moved
+            while moved < count {
+                let n = try state.take(from: fifo, count: count - moved)
+                if n == 0 { break }
+                moved += n
+            }
         } catch {
-            // The tally cannot grow (a full disk despite the reservation): take them anyway.
+            // The tally cannot grow (a full disk despite the reservation): take the rest
+            // anyway, and say that it was not counted.
             noteFailure(error, what: statePath)
             var r = record
             r.counted = false
             try? state.save(r)
             record = r
-            return Fifo.discard(fifo, count: count)
+            moved += Fifo.discard(fifo, count: count - moved)
         }
+        if moved < count { say("\(fifoPath): only \(moved) of \(count) bytes could be taken off the pipe") }
+        return moved
+    }
+
+    /// Cuts the tally back once it is large (nothing is in flight between batches).
+    private func compactTally() {
+        let idle = idleRecord()
+        if state?.compactIfLarge(idle: idle) == true { record = idle }
     }
 
     /// Takes the bytes of `segments` off the pipe without logging them, counting the lines.
@@ -233,7 +245,7 @@ final class CapturedStream {
         guard (try? state.save(r)) != nil else { return Fifo.discard(fifo, count: last.end) }
         record = r
         let taken = takeOff(last.end)
-        state.compactIfLarge(idle: idleRecord())
+        compactTally()
         return taken
     }
 
