@@ -9,6 +9,9 @@ Usage: bench/capture_footprint.py TEND_BIN [--n 8] [--settle 3]
 """
 import argparse, os, shutil, signal, subprocess, sys, tempfile, time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from capture_common import recorded_identity, signal_verified, wait_for
+
 def rollup(pid):
     values = {}
     with open(f"/proc/{pid}/smaps_rollup") as f:
@@ -18,12 +21,6 @@ def rollup(pid):
                 values[parts[0][:-1]] = int(parts[1]) / 1024
     return values
 
-def wait_for(condition, timeout, what):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise SystemExit(f"timed out waiting for {what}")
-        time.sleep(0.01)
 
 def main():
     ap = argparse.ArgumentParser()
@@ -43,7 +40,8 @@ def main():
     logd = None
     try:
         subprocess.run([a.tend, "start", "--all"], env=env, check=True, capture_output=True)
-        monitor = int(open(f"{home}/monitor.pid").read().split()[0])
+        identity = recorded_identity(home, "monitor")
+        monitor = identity[0]
         logd = subprocess.Popen([a.tend, "__logd", "--home", home], env=env, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL, start_new_session=True)
         wait_for(lambda: os.path.exists(f"{home}/logd.pid"), 30, "the log writer")
@@ -80,10 +78,7 @@ def main():
         for t in tickers:
             os.killpg(t.pid, signal.SIGKILL)
         subprocess.run([a.tend, "stop", "--all"], env=env, capture_output=True)
-        try:
-            os.kill(int(open(f"{home}/monitor.pid").read().split()[0]), signal.SIGTERM)
-        except (OSError, ValueError):
-            pass
+        signal_verified(recorded_identity(home, "monitor"), signal.SIGTERM)
         if logd:
             logd.terminate()
             logd.wait()

@@ -19,6 +19,9 @@ Usage: bench/capture_throughput.py TEND_BIN --reader logd|monitor [--daemons 8]
 """
 import argparse, json, os, shutil, signal, stat, statistics, subprocess, sys, tempfile, time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from capture_common import recorded_identity, signal_verified, wait_for
+
 WRITER = r"""
 import os, sys, time
 name, lines, size, go = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
@@ -48,12 +51,6 @@ def last_line(path):
     except (OSError, ValueError):
         return ""
 
-def wait_for(condition, timeout, what):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise SystemExit(f"timed out waiting for {what}")
-        time.sleep(0.002)
 
 def run_once(a, wd):
     home, config = f"{wd}/home", f"{wd}/config"
@@ -72,11 +69,13 @@ def run_once(a, wd):
                 cmd = ", ".join(json.dumps(x) for x in argv(n))
                 f.write(f'daemon "{n}" {{ command = {{ {cmd} }} }}\n')
         subprocess.run([a.tend, "start", "--all"], env=env, check=True, capture_output=True)
-        reader = int(open(f"{home}/monitor.pid").read().split()[0])
+        identity = recorded_identity(home, "monitor")
+        reader = identity[0]
     else:
         log = open(f"{wd}/logd.log", "w")
-        reader = subprocess.Popen([a.tend, "__logd", "--home", home], env=env, stdout=log, stderr=log,
-                                  start_new_session=True).pid
+        logd = subprocess.Popen([a.tend, "__logd", "--home", home], env=env, stdout=log, stderr=log,
+                                start_new_session=True)
+        reader = logd.pid
         wait_for(lambda: os.path.exists(f"{home}/logd.pid"), 30, "the log writer")
         for n in names:
             fifo = f"{home}/.fifo/{n}.stdout"
@@ -102,12 +101,13 @@ def run_once(a, wd):
     cpu = cpu_seconds(reader) - cpu0
     if a.reader == "monitor":
         subprocess.run([a.tend, "stop", "--all"], env=env, capture_output=True)
-        os.kill(reader, signal.SIGTERM)
+        signal_verified(identity, signal.SIGTERM)
     else:
         for w in writers:
-            os.killpg(w.pid, signal.SIGKILL)
+            os.killpg(w.pid, signal.SIGKILL)   # our own children, not reaped yet: still theirs
             w.wait()
-        os.kill(reader, signal.SIGTERM)
+        logd.terminate()
+        logd.wait()
         for fd in held:
             os.close(fd)
     mb = a.daemons * a.lines * a.bytes / 1e6

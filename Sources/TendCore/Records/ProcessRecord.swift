@@ -16,4 +16,7 @@ public struct ProcessRecord: Codable, Sendable, Equatable {
     }
 
     public var identity: ProcessIdentity { ProcessIdentity(pid: pid, startTime: startTime) }
+
+    /// snake_case on disk, as `.run/monitor.json` and every JSON Tend writes.
+    enum CodingKeys: String, CodingKey { case pid, startTime = "start_time", startedAt = "started_at" }
 }
