@@ -138,8 +138,11 @@ final class CapturedStream {
                     return false
                 }
             }
+            let owedBefore = owed
             let took = handle(segments, bytes)
-            if took == 0 { return false }
+            // Nothing taken: stop, unless the write was the report of dropped lines alone
+            // (rotation came right after it) and the lines are next.
+            if took == 0 && !(owedBefore > 0 && owed == 0) { return false }
             done += took
             if took == n { partialSince = nil } else if segments.first!.complete { partialSince = now }
         }
