@@ -5,6 +5,8 @@ the monitor supervising N daemons, the log writer holding both FIFOs of N daemon
 /proc/PID/smaps_rollup after a settle time, then again after each ticker daemon has
 flooded 20 MB through the log writer (what the heap keeps after work).
 
+The total adds the monitor's helper processes of the same binary (its script workers).
+
 Usage: bench/capture_footprint.py TEND_BIN [--n 8] [--settle 3]
 """
 import argparse, os, shutil, signal, subprocess, sys, tempfile, time
@@ -21,6 +23,32 @@ def rollup(pid):
                 values[parts[0][:-1]] = int(parts[1]) / 1024
     return values
 
+
+def helpers(pid, exe):
+    """The processes below `pid` that run the same binary (the monitor's script workers)."""
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        for task in os.listdir(f"/proc/{parent}/task"):
+            try:
+                with open(f"/proc/{parent}/task/{task}/children") as f:
+                    kids = [int(x) for x in f.read().split()]
+            except OSError:
+                kids = []
+            for kid in kids:
+                try:
+                    if os.path.realpath(f"/proc/{kid}/exe") == exe:
+                        found.append(kid)
+                        todo.append(kid)
+                except OSError:
+                    pass
+    return found
+
+def measure(monitor, logd, exe):
+    workers = helpers(monitor, exe)
+    m = {"monitor": rollup(monitor), "logd": rollup(logd), "workers": len(workers)}
+    m["workers_pss"] = sum(rollup(w)["Pss"] for w in workers)
+    return m
 
 def main():
     ap = argparse.ArgumentParser()
@@ -60,7 +88,8 @@ def main():
             tickers.append(subprocess.Popen([sys.executable, "-c", script, f"{wd}/flood-{i}"], stdout=fds[0], stderr=fds[1],
                                             start_new_session=True))
         time.sleep(a.settle)
-        idle = {"monitor": rollup(monitor), "logd": rollup(logd.pid)}
+        exe = os.path.realpath(a.tend)
+        idle = measure(monitor, logd.pid, exe)
         for i in range(a.n):
             open(f"{wd}/flood-{i}", "w").close()
         logs = [f"{home}/logs/daemons/t{i}.log" for i in range(a.n)]
@@ -68,12 +97,13 @@ def main():
         for i in range(a.n):
             os.remove(f"{wd}/flood-{i}")
         time.sleep(a.settle)
-        after = {"monitor": rollup(monitor), "logd": rollup(logd.pid)}
+        after = measure(monitor, logd.pid, exe)
         for label, m in (("idle", idle), ("after a 20 MB flood per daemon", after)):
-            total = m["monitor"]["Pss"] + m["logd"]["Pss"]
+            total = m["monitor"]["Pss"] + m["logd"]["Pss"] + m["workers_pss"]
             print(f"{label}, N={a.n}: monitor Pss {m['monitor']['Pss']:.1f} MiB (Rss {m['monitor']['Rss']:.1f}), "
                   f"logd Pss {m['logd']['Pss']:.1f} MiB (Rss {m['logd']['Rss']:.1f}; anon {m['logd']['Pss_Anon']:.1f}, "
-                  f"file {m['logd']['Pss_File']:.1f}), total Pss {total:.1f} MiB")
+                  f"file {m['logd']['Pss_File']:.1f}), {m['workers']} script workers Pss {m['workers_pss']:.1f} MiB, "
+                  f"total Pss {total:.1f} MiB")
     finally:
         for t in tickers:
             os.killpg(t.pid, signal.SIGKILL)
