@@ -11,7 +11,11 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <sys/socket.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #ifdef __linux__
+#include <sys/inotify.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #endif
@@ -192,6 +196,41 @@ int tend_signal_pipe(const int *signals, int count) {
 int tend_signal_ignore(int sig) { return signal(sig, SIG_IGN) == SIG_ERR ? -1 : 0; }
 int tend_signal_default(int sig) { return signal(sig, SIG_DFL) == SIG_ERR ? -1 : 0; }
 
+void tend_release_free_memory(void) {
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
+
+
+#ifdef __linux__
+long tend_tee(int in_fd, int out_fd, size_t len) {
+    return (long)tee(in_fd, out_fd, len, SPLICE_F_NONBLOCK);
+}
+
+long tend_splice_to_file(int in_fd, int out_fd, long long *offset, size_t len) {
+    loff_t off = (loff_t)*offset;
+    ssize_t n = splice(in_fd, NULL, out_fd, &off, len, SPLICE_F_NONBLOCK);
+    *offset = (long long)off;
+    return (long)n;
+}
+
+int tend_reserve(int fd, long long offset, long long len) {
+    return fallocate(fd, FALLOC_FL_KEEP_SIZE, (off_t)offset, (off_t)len);
+}
+
+int tend_inotify_init(void) { return inotify_init1(IN_NONBLOCK | IN_CLOEXEC); }
+
+int tend_inotify_watch_dir(int fd, const char *dir) {
+    return inotify_add_watch(fd, dir, IN_CREATE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM
+                                      | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR);
+}
+
+const unsigned int tend_in_added = IN_CREATE | IN_MOVED_TO;
+const unsigned int tend_in_removed = IN_DELETE | IN_MOVED_FROM;
+const unsigned int tend_in_gone = IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED | IN_UNMOUNT;
+const unsigned int tend_in_overflow = IN_Q_OVERFLOW;
+#endif
 
 // Name resolution bounded by a timeout: getaddrinfo can block on DNS for as long as the
 // resolver likes, so it runs on a detached thread and the caller waits on a pipe. A

@@ -11,6 +11,9 @@ import Darwin
 ///     .state/NAME.json        identity record + wanted state + last exit
 ///     .restarts/NAME.json     restart history, newest 100 events
 ///     .fifo/NAME              the daemon's output pipe (read by the monitor)
+///     .fifo/NAME.stdout|stderr the daemon's output pipes (read by the log writer, `tend __logd`)
+///     .run/capture/NAME.STREAM the log writer's commit record and tally per pipe
+///     logd.pid / logd.lock / .run/logd.json / logs/logd.log   the log writer process
 ///     logs/daemons/NAME.log   the daemon's output and lifecycle events
 ///     logs/health.log         health events, errors and criticals of every daemon
 ///     logs/policy-hits.log    every decision a policy took
@@ -56,6 +59,11 @@ public struct Home: Sendable, Equatable {
     public var monitorSocket: String { "\(root)/monitor.sock" }
     public var monitorPidFile: String { "\(root)/monitor.pid" }
     public var monitorLock: String { "\(root)/monitor.lock" }
+    public var captureStateDir: String { "\(root)/.run/capture" }
+    public var logWriterLock: String { "\(root)/logd.lock" }
+    public var logWriterPidFile: String { "\(root)/logd.pid" }
+    public var logWriterRecord: String { "\(root)/.run/logd.json" }
+    public var logWriterLog: String { "\(root)/logs/logd.log" }
 
     public func pidFile(_ daemon: String) -> String { "\(pidsDir)/\(daemon).pid" }
     public func stateFile(_ daemon: String) -> String { "\(stateDir)/\(daemon).json" }

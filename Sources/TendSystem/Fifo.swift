@@ -41,4 +41,17 @@ public enum Fifo {
         }
         return out
     }
+
+    /// Reads and throws away up to `count` bytes (what is there); returns how many went.
+    public static func discard(_ fd: Int32, count: Int) -> Int {
+        var chunk = [UInt8](repeating: 0, count: min(count, 65536))
+        var gone = 0
+        while gone < count {
+            let want = min(chunk.count, count - gone)
+            let n = chunk.withUnsafeMutableBytes { buf in retryingOnInterrupt { read(fd, buf.baseAddress, want) } }
+            if n <= 0 { break }
+            gone += n
+        }
+        return gone
+    }
 }

@@ -58,5 +58,14 @@ extension ProcessTable {
         let n = proc_listallpids(&pids, Int32(pids.count * 4))
         return n > 0 ? Array(pids.prefix(Int(n))) : []
     }
+
+    /// The kernel's boot time, which names this boot.
+    public static func bootIdentifier() -> String {
+        var boot = timeval()
+        var size = MemoryLayout<timeval>.stride
+        var mib: [Int32] = [CTL_KERN, KERN_BOOTTIME]
+        guard sysctl(&mib, 2, &boot, &size, nil, 0) == 0 else { return "" }
+        return "\(boot.tv_sec).\(boot.tv_usec)"
+    }
 }
 #endif

@@ -73,6 +73,13 @@ extension ProcessTable {
         ((try? FileSystem.list("/proc")) ?? []).compactMap { Int32($0) }
     }
 
+    /// Names this boot of the kernel (a new value after every reboot): what lives only in
+    /// memory, a pipe's buffered bytes say, belongs to one boot.
+    public static func bootIdentifier() -> String {
+        let text = (try? FileSystem.readText("/proc/sys/kernel/random/boot_id")) ?? ""
+        return String(text.split(separator: "\n").first ?? "")
+    }
+
     /// The children of `pid` (from `/proc/PID/task/*/children`), or nil where the kernel
     /// does not provide that file.
     public static func children(of pid: Int32) -> [Int32]? {

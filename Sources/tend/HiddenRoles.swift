@@ -3,20 +3,52 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import TendCore
 import TendLua
+import TendSystem
 
-/// Roles of the one binary that are not commands for people: the monitor starts them
-/// (`tend __script-worker …`). They are dispatched before argument parsing (no help, no
-/// validation: their caller is Tend itself), from `Tend.main`.
+/// Roles of the one binary that no user types: the monitor starts them (`tend
+/// __script-worker …`, `tend __logd`). They are dispatched from `Tend.main` before the
+/// argument parser is touched (no help, no validation: their caller is Tend itself), so
+/// such a process stays small in memory; the log writer never touches Lua either.
 enum HiddenRoles {
     /// Role name (argv[1]) → its main, given the arguments after the name.
     static let roles: [String: @Sendable ([String]) -> Int32] = [
         "__script-worker": ScriptWorkerMain.run,
+        LogWriterProcess.role: logWriter,
     ]
 
     /// Runs the role argv[1] names and exits; returns when argv[1] names none.
     static func runIfAsked(_ arguments: [String] = CommandLine.arguments) {
         guard arguments.count > 1, let role = roles[arguments[1]] else { return }
         exit(role(Array(arguments.dropFirst(2))))
+    }
+
+    /// `tend __logd [--home DIR]`: the home's log writer, until SIGTERM.
+    static func logWriter(_ arguments: [String]) -> Int32 {
+        var explicitHome: String?
+        var rest = arguments[...]
+        while let word = rest.popFirst() {
+            guard word == "--home", let dir = rest.popFirst() else {
+                fail("usage: tend \(LogWriterProcess.role) [--home DIR]")
+                return 64
+            }
+            explicitHome = dir
+        }
+        do {
+            try LogWriter(home: Home.resolve(explicit: explicitHome)).run()
+            return 0
+        } catch let error as LogWriter.Failure {
+            if case .alreadyRunning = error { fail("\(error)"); return 0 }
+            fail("\(error)")
+            return 1
+        } catch {
+            fail("\(error)")
+            return 1
+        }
+    }
+
+    private static func fail(_ message: String) {
+        try? FileSystem.writeAll(2, Array("tend \(LogWriterProcess.role): \(message)\n".utf8))
     }
 }

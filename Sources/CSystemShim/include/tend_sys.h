@@ -46,6 +46,38 @@ int tend_signal_pipe(const int *signals, int count);
 int tend_signal_ignore(int sig);
 int tend_signal_default(int sig);
 
+/// Gives the heap's free memory back to the kernel (glibc's malloc_trim; elsewhere a
+/// no-op), for a long-lived process after a burst of work.
+void tend_release_free_memory(void);
+
+// Loss-free capture: Linux only (the Swift side of other platforms does without).
+#ifdef __linux__
+
+/// tee(2), non-blocking: duplicates up to `len` bytes at the head of pipe `in_fd` into
+/// pipe `out_fd` without consuming them. Returns the count, or -1 (EAGAIN when empty).
+long tend_tee(int in_fd, int out_fd, size_t len);
+
+/// splice(2) from pipe `in_fd` into file `out_fd` at *offset (advanced): the kernel
+/// consumes from the pipe exactly what it wrote to the file. Returns the count or -1.
+long tend_splice_to_file(int in_fd, int out_fd, long long *offset, size_t len);
+
+/// fallocate(FALLOC_FL_KEEP_SIZE): reserves blocks without changing the file's size.
+int tend_reserve(int fd, long long offset, long long len);
+
+/// inotify_init1(IN_NONBLOCK | IN_CLOEXEC).
+int tend_inotify_init(void);
+
+/// inotify_add_watch for entries created, moved in or out, and deleted in `dir`, and the
+/// directory's own deletion or move. Returns the watch descriptor or -1.
+int tend_inotify_watch_dir(int fd, const char *dir);
+
+/// The mask bits `tend_inotify_watch_dir` reports, named for Swift.
+extern const unsigned int tend_in_added;      // IN_CREATE | IN_MOVED_TO
+extern const unsigned int tend_in_removed;    // IN_DELETE | IN_MOVED_FROM
+extern const unsigned int tend_in_gone;       // IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED | IN_UNMOUNT
+extern const unsigned int tend_in_overflow;   // IN_Q_OVERFLOW
+#endif
+
 struct addrinfo;
 /// getaddrinfo(host, port) with AF_UNSPEC, `socktype` and AI_NUMERICSERV, waiting at most
 /// `timeout_ms`. Returns 0 with *out set (free it with freeaddrinfo), a getaddrinfo error

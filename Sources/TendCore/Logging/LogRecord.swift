@@ -45,8 +45,9 @@ public struct LogRecord: Sendable, Equatable {
 
     /// Reads a line `jsonLine()` wrote (or any JSON object with a string `msg` and a known
     /// `level`); nil for anything else, so plain output is never mistaken for a record.
-    /// `ts` may be ISO 8601 or epoch seconds and defaults to now; unknown keys become fields.
-    public static func parse(line: String) -> LogRecord? {
+    /// `ts` may be ISO 8601 or epoch seconds and defaults to `defaultTime` (else now);
+    /// unknown keys become fields.
+    public static func parse(line: String, defaultTime: Double? = nil) -> LogRecord? {
         let text = line.drop { $0 == " " || $0 == "\t" }
         guard text.first == "{", let value = try? JSONValue.parse(String(text)),
               var object = value.objectValue,
@@ -58,7 +59,7 @@ public struct LogRecord: Sendable, Equatable {
             guard let name = d.stringValue else { return nil }
             daemon = name
         }
-        var ts = Clock.now()
+        var ts = defaultTime ?? Clock.now()
         if let t = object.removeValue(forKey: "ts") {
             if let seconds = t.doubleValue {
                 ts = seconds

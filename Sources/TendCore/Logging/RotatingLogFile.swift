@@ -22,7 +22,8 @@ public final class RotatingLogFile: @unchecked Sendable {
     public let lockPath: String
 
     private let lock = LoggingLock()
-    private var fd: Int32 = -1
+    /// The open log (internal: `RotatingLogFile+Committed.swift` writes through it too).
+    var fd: Int32 = -1
 
     public init(path: String, options: RotationOptions = .default) {
         self.path = path
@@ -46,13 +47,18 @@ public final class RotatingLogFile: @unchecked Sendable {
     /// (permissions, full disk); lines before the failure are written.
     public func append(lines: [String]) throws {
         if lines.isEmpty { return }
+        try withBothLocks { try appendLocked(lines) }
+    }
+
+    /// Runs `body` holding this process's lock and the lock file every writer takes.
+    func withBothLocks<T>(_ body: () throws -> T) throws -> T {
         try lock.withLock {
             do {
-                try FileLock.withLock(lockPath) { try appendLocked(lines) }
+                return try FileLock.withLock(lockPath, body)
             } catch let error as SystemError where error.code == ENOENT && error.path == lockPath {
                 // The log folder itself was removed: recreate it rather than stop logging.
                 try FileSystem.makeDirectory(FileSystem.parentDirectory(of: path), mode: 0o700)
-                try FileLock.withLock(lockPath) { try appendLocked(lines) }
+                return try FileLock.withLock(lockPath, body)
             }
         }
     }
@@ -91,7 +97,7 @@ public final class RotatingLogFile: @unchecked Sendable {
 
     /// Makes `fd` the file currently at `path`, (re)creating it when it was rotated away
     /// by another writer or deleted; returns what `fstat` says about it.
-    private func ensureCurrent() throws -> FileSystem.Info {
+    func ensureCurrent() throws -> FileSystem.Info {
         if fd >= 0, let current = FileSystem.info(path), let mine = FileSystem.info(fd: fd),
            current.inode == mine.inode, current.device == mine.device {
             return mine
@@ -110,7 +116,7 @@ public final class RotatingLogFile: @unchecked Sendable {
         fd = newFD
     }
 
-    private func endsWithNewline(size: Int) -> Bool {
+    func endsWithNewline(size: Int) -> Bool {
         var last: UInt8 = 0
         let n = retryingOnInterrupt { pread(fd, &last, 1, off_t(size - 1)) }
         return n != 1 || last == UInt8(ascii: "\n")
@@ -118,7 +124,7 @@ public final class RotatingLogFile: @unchecked Sendable {
 
     /// `.N-1` → `.N`, …, `.1` → `.2`, current → `.1`, then a fresh current file. Renaming
     /// onto `.N` drops the oldest; a leftover `.N+1` (backups lowered) is removed.
-    private func rotate() throws {
+    func rotate() throws {
         if options.backups > 0 {
             try removeIfPresent(RotatingLogFile.backupPath(path, options.backups + 1))
             var index = options.backups - 1

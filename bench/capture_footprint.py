@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Memory of the monitor and the log writer side by side, as they will run together:
+the monitor supervising N daemons, the log writer holding both FIFOs of N daemons
+(fed here by N tickers, one line a second on stdout and stderr). Reads Pss and Rss from
+/proc/PID/smaps_rollup after a settle time, then again after each ticker daemon has
+flooded 20 MB through the log writer (what the heap keeps after work).
+
+The total adds the monitor's helper processes of the same binary (its script workers).
+
+Usage: bench/capture_footprint.py TEND_BIN [--n 8] [--settle 3]
+"""
+import argparse, os, shutil, signal, subprocess, sys, tempfile, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from capture_common import recorded_identity, signal_verified, wait_for
+
+def rollup(pid):
+    values = {}
+    with open(f"/proc/{pid}/smaps_rollup") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 2 and parts[0] in ("Rss:", "Pss:", "Pss_Anon:", "Pss_File:"):
+                values[parts[0][:-1]] = int(parts[1]) / 1024
+    return values
+
+
+def helpers(pid, exe):
+    """The processes below `pid` that run the same binary (the monitor's script workers)."""
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        for task in os.listdir(f"/proc/{parent}/task"):
+            try:
+                with open(f"/proc/{parent}/task/{task}/children") as f:
+                    kids = [int(x) for x in f.read().split()]
+            except OSError:
+                kids = []
+            for kid in kids:
+                try:
+                    if os.path.realpath(f"/proc/{kid}/exe") == exe:
+                        found.append(kid)
+                        todo.append(kid)
+                except OSError:
+                    pass
+    return found
+
+def measure(monitor, logd, exe):
+    workers = helpers(monitor, exe)
+    m = {"monitor": rollup(monitor), "logd": rollup(logd), "workers": len(workers)}
+    m["workers_pss"] = sum(rollup(w)["Pss"] for w in workers)
+    return m
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("tend")
+    ap.add_argument("--n", type=int, default=8)
+    ap.add_argument("--settle", type=float, default=3)
+    a = ap.parse_args()
+    wd = tempfile.mkdtemp(prefix="tend-footprint-")
+    home, config = f"{wd}/home", f"{wd}/config"
+    os.makedirs(f"{home}/.fifo", mode=0o700)
+    os.makedirs(config)
+    env = dict(os.environ, TEND_HOME=home, TEND_CONFIG_DIR=config, TEND_LOG_MAX_BYTES="1g")
+    with open(f"{config}/daemons.lua", "w") as f:
+        for i in range(a.n):
+            f.write(f'daemon "m{i}" {{ command = {{ "/bin/sleep", "{3000000 + i}" }} }}\n')
+    tickers, held = [], []
+    logd = None
+    try:
+        subprocess.run([a.tend, "start", "--all"], env=env, check=True, capture_output=True)
+        identity = recorded_identity(home, "monitor")
+        monitor = identity[0]
+        logd = subprocess.Popen([a.tend, "__logd", "--home", home], env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, start_new_session=True)
+        wait_for(lambda: os.path.exists(f"{home}/logd.pid"), 30, "the log writer")
+        for i in range(a.n):
+            fds = []
+            for stream in ("stdout", "stderr"):
+                fifo = f"{home}/.fifo/t{i}.{stream}"
+                os.mkfifo(fifo, 0o600)
+                fds.append(os.open(fifo, os.O_RDWR))
+            held += fds
+            script = ("import os, sys, time\nwhile True:\n"
+                      "    if os.path.exists(sys.argv[1]):\n"
+                      "        os.write(1, (('x' * 99 + '\\n') * 1000).encode())\n"
+                      "    else:\n"
+                      "        print('tick', flush=True); print('tock', file=sys.stderr, flush=True); time.sleep(1)\n")
+            tickers.append(subprocess.Popen([sys.executable, "-c", script, f"{wd}/flood-{i}"], stdout=fds[0], stderr=fds[1],
+                                            start_new_session=True))
+        time.sleep(a.settle)
+        exe = os.path.realpath(a.tend)
+        idle = measure(monitor, logd.pid, exe)
+        for i in range(a.n):
+            open(f"{wd}/flood-{i}", "w").close()
+        logs = [f"{home}/logs/daemons/t{i}.log" for i in range(a.n)]
+        wait_for(lambda: all(os.path.exists(p) and os.path.getsize(p) > 20e6 for p in logs), 300, "the floods")
+        for i in range(a.n):
+            os.remove(f"{wd}/flood-{i}")
+        time.sleep(a.settle)
+        after = measure(monitor, logd.pid, exe)
+        for label, m in (("idle", idle), ("after a 20 MB flood per daemon", after)):
+            total = m["monitor"]["Pss"] + m["logd"]["Pss"] + m["workers_pss"]
+            print(f"{label}, N={a.n}: monitor Pss {m['monitor']['Pss']:.1f} MiB (Rss {m['monitor']['Rss']:.1f}), "
+                  f"logd Pss {m['logd']['Pss']:.1f} MiB (Rss {m['logd']['Rss']:.1f}; anon {m['logd']['Pss_Anon']:.1f}, "
+                  f"file {m['logd']['Pss_File']:.1f}), {m['workers']} script workers Pss {m['workers_pss']:.1f} MiB, "
+                  f"total Pss {total:.1f} MiB")
+    finally:
+        for t in tickers:
+            os.killpg(t.pid, signal.SIGKILL)
+        subprocess.run([a.tend, "stop", "--all"], env=env, capture_output=True)
+        signal_verified(recorded_identity(home, "monitor"), signal.SIGTERM)
+        if logd:
+            logd.terminate()
+            logd.wait()
+        for fd in held:
+            os.close(fd)
+        time.sleep(0.5)
+        shutil.rmtree(wd, ignore_errors=True)
+
+if __name__ == "__main__":
+    main()
