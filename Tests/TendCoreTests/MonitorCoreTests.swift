@@ -35,6 +35,8 @@ final class MonitorCoreTests: XCTestCase {
         }
         func unwatch(_ daemon: String) {}
         func isChild(_ identity: ProcessIdentity) -> Bool { true }
+        var released: [String] = []
+        func release(_ daemon: String) { released.append(daemon) }
         func signal(_ target: StopTarget, _ signal: Signal) -> Int {
             signals.append((target, signal))
             return 1
@@ -251,6 +253,7 @@ final class MonitorCoreTests: XCTestCase {
         die("a", p)
         XCTAssertEqual(phase("a"), .down)
         XCTAssertTrue(scripts.questions.isEmpty)
+        XCTAssertEqual(processes.released, ["a"], "its FIFOs are let go once it no longer runs")
     }
 
     func testAFailedSpawnIsHeldWithTheReason() {

@@ -137,7 +137,10 @@ extension Monitor {
                 return item
             }
             reply(pending.fd, ControlResponse(ok: items.allSatisfy(\.ok), monitorPID: getpidValue(), items: items))
-            if pending.endsMonitor { stopRequested = true }
+            if pending.endsMonitor {
+                stopRequested = true
+                if !pending.request.keepDaemons { logWriter.stop() }   // nothing left to write for
+            }
             return true
         }
     }

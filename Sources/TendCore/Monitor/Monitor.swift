@@ -35,9 +35,11 @@ public final class Monitor {
     let options: Options
     let core: MonitorCore
     let processes: SystemProcessControl
-    let capture: OutputCapture
+    let capture: CaptureEnds
     let scripts: ScriptService
-    var participant: LoopParticipant? { scripts as? LoopParticipant }
+    let logWriter: LogWriterSupervisor
+    /// What else the loop waits on and wakes for: the script workers, the log writer.
+    var participants: [LoopParticipant] { [scripts as? LoopParticipant, logWriter].compactMap { $0 } }
 
     var pendingReplies: [PendingReply] = []
     /// Requests that came before the first configuration (or that named a daemon the
@@ -51,8 +53,9 @@ public final class Monitor {
         self.home = home
         self.options = options
         self.scripts = scripts
-        capture = OutputCapture(home: home)
+        capture = CaptureEnds(home: home)
         processes = SystemProcessControl(home: home, capture: capture)
+        logWriter = LogWriterSupervisor(home: home, executable: tendExecutable)
         core = MonitorCore(home: home, tendExecutable: tendExecutable, options: options.core,
                            processes: processes, clock: SystemClock(), scripts: scripts)
         core.onConfigurationApplied = { [unowned self] problem in self.configurationApplied(problem) }
@@ -83,6 +86,8 @@ public final class Monitor {
         SignalPipe.ignore(.pipe)
         let signals = try SignalPipe([.child, .terminate, .interrupt, .hangup])
         Reaper.becomeSubreaper()
+        capture.removeOldFifos()
+        logWriter.ensure()
 
         core.reload(reason: "monitor start")
         var greeted = false
@@ -93,16 +98,14 @@ public final class Monitor {
                 try? core.monitorLog.startup(pid: getpid())
                 options.onStarted?(core.declaredNames.count)
             }
-            let fds = [signals.fd, listener] + Array(processes.watches.values) + capture.descriptors + (participant?.descriptors ?? [])
+            let fds = [signals.fd, listener] + Array(processes.watches.values) + participants.flatMap(\.descriptors)
             for fd in Poller.waitReadable(fds, timeout: timeout()) {
                 if fd == signals.fd { handleSignals(signals.drain()) }
                 else if fd == listener { acceptClients(listener) }
                 else if let daemon = processes.daemon(watchedBy: fd) { adoptedProcessExited(daemon) }
-                else if capture.descriptors.contains(fd) { capture.drain(fd: fd) { self.core.daemons[$0]?.logger } }
-                else { participant?.readable(fd) }
+                else { participants.first { $0.descriptors.contains(fd) }?.readable(fd) }
             }
         }
-        for name in core.daemons.keys { capture.drain(name, into: core.daemons[name]?.logger) }
         try? core.monitorLog.shutdown(reason: "signal; \(core.daemons.values.filter { $0.state.phase.process != nil }.count) daemons left running")
         core.flush()
     }
@@ -112,7 +115,8 @@ public final class Monitor {
         processes.beginTurn()
         core.drain()
         core.fireDeadlines()
-        participant?.fireDeadlines(now: Clock.monotonic())
+        let now = Clock.monotonic()
+        for participant in participants { participant.fireDeadlines(now: now) }
         core.drain()
         core.flush()
         answerPendingReplies()
@@ -120,7 +124,7 @@ public final class Monitor {
 
     /// Seconds until the nearest deadline (nil: none, wait for an event).
     func timeout() -> Double? {
-        let deadlines = [core.nextDeadline(), participant?.nextDeadline, pendingReplies.map(\.deadline).min()].compactMap { $0 }
+        let deadlines = ([core.nextDeadline(), pendingReplies.map(\.deadline).min()] + participants.map(\.nextDeadline)).compactMap { $0 }
         guard let soonest = deadlines.min() else { return nil }
         return max(0, soonest - Clock.monotonic())
     }
@@ -135,6 +139,8 @@ public final class Monitor {
         }
         defer { MonitorProcess.release(home, lock: lock) }
         SignalPipe.ignore(.pipe)
+        capture.removeOldFifos()
+        logWriter.ensure()   // daemons this cycle starts get their output written
         core.actionLog = []
         core.reload(reason: "monitor --once")
         let deadline = Clock.monotonic() + timeout
@@ -147,15 +153,12 @@ public final class Monitor {
                 continue
             }
             if core.configured && core.isSettled { break }
-            let fds = participant?.descriptors ?? []
-            for fd in Poller.waitReadable(fds, timeout: min(waitBefore(deadline), 0.05)) { participant?.readable(fd) }
-            for child in Reaper.reapAll() where participant?.reaped(pid: child.pid, status: child.status) != true {
-                childExited(child)
+            for fd in Poller.waitReadable(participants.flatMap(\.descriptors), timeout: min(waitBefore(deadline), 0.05)) {
+                participants.first { $0.descriptors.contains(fd) }?.readable(fd)
             }
+            reapChildren()
         }
-        for name in core.daemons.keys { capture.drain(name, into: core.daemons[name]?.logger) }
         core.flush()
-        capture.closeAll()
         return core.actionLog ?? []
     }
 
@@ -167,20 +170,23 @@ public final class Monitor {
     // MARK: - Events from the world
 
     func handleSignals(_ signals: Set<Signal>) {
-        if signals.contains(.child) {
-            for child in Reaper.reapAll() where participant?.reaped(pid: child.pid, status: child.status) != true {
-                childExited(child)
-            }
-        }
+        if signals.contains(.child) { reapChildren() }
         if signals.contains(.hangup) { core.reload(reason: "SIGHUP") }
         if signals.contains(.terminate) || signals.contains(.interrupt) { stopRequested = true }
+    }
+
+    /// Every child that exited: the script workers' and the log writer's are theirs to
+    /// handle; the rest are daemons' (or orphans that came to us).
+    func reapChildren() {
+        for child in Reaper.reapAll() where !participants.contains(where: { $0.reaped(pid: child.pid, status: child.status) }) {
+            childExited(child)
+        }
     }
 
     /// A child of ours died: if it is a daemon's process, that is its exit. (Other children
     /// are descendants that were orphaned to us: reaping them is all there is to do.)
     func childExited(_ child: ReapedChild) {
         guard let rt = core.daemons.values.first(where: { $0.state.phase.process?.pid == child.pid }) else { return }
-        capture.drain(rt.name, into: rt.logger)   // its last lines come before its exit record
         let now = Clock.now()
         let info = ExitInfo.fromWaitStatus(child.status, at: now, uptime: core.uptime(rt, at: now), pid: child.pid)
         core.post(rt.name, deathEvent(rt, info, orphansComeHere: true))
@@ -190,7 +196,6 @@ public final class Monitor {
     func adoptedProcessExited(_ daemon: String) {
         processes.unwatch(daemon)
         guard let rt = core.daemons[daemon], let process = rt.state.phase.process else { return }
-        capture.drain(daemon, into: rt.logger)
         let now = Clock.now()
         let info = ExitInfo(cause: .exitedUnknown, at: now, uptime: core.uptime(rt, at: now), pid: process.pid)
         core.post(daemon, deathEvent(rt, info, orphansComeHere: false))

@@ -82,6 +82,7 @@ extension MonitorCore {
         case .recordExit(let info):
             rt.facts.lastExit = info
             processes.unwatch(rt.name)
+            if !rt.state.declared { processes.release(rt.name) }
             let lasted = info.uptime.map { " after \(Clock.humanDuration($0))" } ?? ""
             rt.lifecycle("pid \(info.pid.map(String.init) ?? "?") \(info.reason)\(lasted)", level: info.cause == .exited && info.code == 0 ? .info : .warning, at: wall)
             say("\(rt.name): \(info.reason)")

@@ -162,6 +162,7 @@ public final class MonitorCore {
         let declared = Set(order)
         for rt in daemons.values {
             let isDeclared = declared.contains(rt.name)
+            if !isDeclared, rt.state.phase.process == nil, configured { processes.release(rt.name) }
             if isDeclared != rt.state.declared || !configured { post(rt.name, .configured(declared: isDeclared)) }
         }
     }

@@ -14,6 +14,9 @@ public protocol ProcessControl: AnyObject {
     /// Its exit comes back through the loop as an `exited` event.
     func watch(_ identity: ProcessIdentity, of daemon: String) -> Bool
     func unwatch(_ daemon: String)
+    /// The daemon left the configuration and no longer runs: let go of what it had (its
+    /// output FIFOs).
+    func release(_ daemon: String)
     /// Whether the process is our child (its exit then comes by SIGCHLD, with its status).
     func isChild(_ identity: ProcessIdentity) -> Bool
     /// One step of the stop sequence (see `Teardown`).

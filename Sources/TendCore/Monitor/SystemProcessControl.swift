@@ -6,13 +6,13 @@ import TendSystem
 /// `TEND_DAEMON` variables every daemon's process tree inherits.
 final class SystemProcessControl: ProcessControl {
     let home: Home
-    let capture: OutputCapture
+    let capture: CaptureEnds
     /// Exit descriptors of adopted processes, by daemon.
     private(set) var watches: [String: Int32] = [:]
     /// One scan of the process table per loop turn serves every stop of that turn.
     private var tagged: TaggedProcesses?
 
-    init(home: Home, capture: OutputCapture) {
+    init(home: Home, capture: CaptureEnds) {
         self.home = home
         self.capture = capture
     }
@@ -21,10 +21,9 @@ final class SystemProcessControl: ProcessControl {
     func beginTurn() { tagged = nil }
 
     func spawn(_ spec: DaemonSpec, argv: [String], environment: [String: String]) throws -> ProcessIdentity {
-        let output = try capture.writeEnd(for: spec.name)
-        defer { closeFD(output) }
-        let pid = try Spawner.spawn(argv, environment: environment, workingDirectory: spec.workingDirectory, output: output,
-                                    limits: spec.limits.spawnLimits)
+        let output = try capture.ends(for: spec.name)
+        let pid = try Spawner.spawn(argv, environment: environment, workingDirectory: spec.workingDirectory,
+                                    output: output.stdout, errorOutput: output.stderr, limits: spec.limits.spawnLimits)
         // The child exists once posix_spawn returns, so its start time can be read.
         return ProcessTable.identity(of: pid) ?? ProcessIdentity(pid: pid, startTime: 0)
     }
@@ -33,7 +32,7 @@ final class SystemProcessControl: ProcessControl {
 
     func watch(_ identity: ProcessIdentity, of daemon: String) -> Bool {
         unwatch(daemon)
-        try? capture.attach(daemon)   // what it wrote while no monitor ran reaches its log
+        _ = try? capture.ends(for: daemon)   // held from now on, as for a daemon we started
         guard let fd = try? ProcessTable.openExitWatch(identity) else { return false }
         watches[daemon] = fd
         return true
@@ -42,6 +41,8 @@ final class SystemProcessControl: ProcessControl {
     func unwatch(_ daemon: String) {
         if let fd = watches.removeValue(forKey: daemon) { closeFD(fd) }
     }
+
+    func release(_ daemon: String) { capture.release(daemon) }
 
     func isChild(_ identity: ProcessIdentity) -> Bool {
         ProcessTable.snapshot(identity.pid, withCommandLine: false).map { $0.parentPID == getpidValue() && $0.identity == identity } ?? false
