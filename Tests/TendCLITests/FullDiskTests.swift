@@ -22,8 +22,11 @@ final class FullDiskTests: CLITestCase {
     }
 
     override func tearDown() {
-        super.tearDown()   // stops every process first (their cwd or files may be on the disk)
+        // Every process started for the home on the disk (TempHome knows only its own home).
+        let started = TempHome.killEverything(startedFor: "\(disk)/home")
+        _ = Wait.until(timeout: 10) { started.allSatisfy { ProcessTable.check($0) != .alive } }
         if mounted { _ = try? CommandRunner.run(["/bin/umount", "-l", disk]) }
+        super.tearDown()
     }
 
     /// The environment of every command: the home on the small disk.

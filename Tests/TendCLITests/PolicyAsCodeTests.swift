@@ -166,6 +166,19 @@ final class ReloadTests: CLITestCase {
         XCTAssertEqual(ProcessTable.check(monitor), .alive, "same monitor throughout")
     }
 
+    func testReloadSaysWhatItKeptAndWhatIsMissing() throws {
+        try temp.writeDaemons(ticker("a"))
+        try tend("start", "a")
+        try temp.writeDaemons(ticker("a") + "daemon \"b\" { command = { \"/bin/true\" }, oops = 1 }\n")
+        let refused = try tend("reload", expect: 1)
+        XCTAssertTrue(refused.stderr.contains("is kept") && refused.stderr.contains("daemons.lua:2:") && refused.stderr.contains("oops"), refused.description)
+        try temp.writeDaemons(ticker("a", extra: #"policy = "nowhere""#))
+        let missing = try tend("reload", expect: 1)
+        XCTAssertTrue(missing.stderr.contains("no policy 'nowhere'"), missing.description)
+        try temp.writeDaemons(ticker("a"))
+        try tend("reload")
+    }
+
     func testReservedDaemonNameIsRefused() throws {
         try temp.writeDaemons(ticker("tend"))
         let r = try tend("check-config", expect: 1)

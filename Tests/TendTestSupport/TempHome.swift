@@ -67,16 +67,23 @@ public final class TempHome {
         return UInt64(digits)
     }
 
+    /// Kills whatever carries `home` in its environment (the monitor and the log writer
+    /// started for it, the script workers, daemons and descendants that left their group);
+    /// returns them, to wait for.
+    @discardableResult
+    public static func killEverything(startedFor home: String) -> [ProcessIdentity] {
+        let tagged = ProcessTable.processes(withEnvironment: "TEND_HOME=\(home)", reporting: "TEND_DAEMON").map(\.process.identity)
+        for p in tagged { Signals.send(.kill, to: p) }
+        return tagged
+    }
+
     /// Stops the monitor first (so it restarts nothing), then every daemon's group.
     public func cleanUp(extra: [ProcessIdentity] = []) {
         let processes = recordedProcesses() + extra
         for p in processes.reversed() { Signals.sendToGroup(.kill, leader: p); Signals.send(.kill, to: p) }
         // Daemons restarted while we were killing: one more pass.
         for p in recordedProcesses() where !processes.contains(p) { Signals.sendToGroup(.kill, leader: p) }
-        // Whatever else carries this home in its environment: descendants that left their
-        // group, script workers, the log writer.
-        let tagged = ProcessTable.processes(withEnvironment: "TEND_HOME=\(home)", reporting: "TEND_DAEMON").map(\.process.identity)
-        for p in tagged { Signals.send(.kill, to: p) }
+        let tagged = Self.killEverything(startedFor: home)
         _ = Wait.until(timeout: 10) { (processes + tagged).allSatisfy { ProcessTable.check($0) != .alive } }
         _ = try? CommandRunner.run(["/bin/rm", "-rf", root])
     }

@@ -110,9 +110,13 @@ extension Monitor {
     }
 
     /// A configuration load finished: answer `tend reload`, and handle requests that waited.
-    func configurationApplied(_ problem: ConfigurationProblem?) {
+    /// (A configuration taken whose daemons name broken or missing scripts is a reload
+    /// that did not fully work: `tend reload` says so and exits 1.)
+    func configurationApplied(_ problem: ConfigurationProblem?, scripts: [ScriptState]) {
+        let error = problem.map { "the configuration in force is kept: \($0)" }
+            ?? (scripts.isEmpty ? nil : "reloaded, but scripts the daemons name have problems:\n" + scripts.map(\.description).joined(separator: "\n"))
         for fd in reloadClients {
-            reply(fd, ControlResponse(ok: problem == nil, monitorPID: getpidValue(), error: problem?.description))
+            reply(fd, ControlResponse(ok: error == nil, monitorPID: getpidValue(), error: error))
         }
         reloadClients.removeAll()
         let parked = parkedRequests

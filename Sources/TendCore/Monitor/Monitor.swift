@@ -58,7 +58,7 @@ public final class Monitor {
         logWriter = LogWriterSupervisor(home: home, executable: tendExecutable)
         core = MonitorCore(home: home, tendExecutable: tendExecutable, options: options.core,
                            processes: processes, clock: SystemClock(), scripts: scripts)
-        core.onConfigurationApplied = { [unowned self] problem in self.configurationApplied(problem) }
+        core.onConfigurationApplied = { [unowned self] problem, scripts in self.configurationApplied(problem, scripts: scripts) }
     }
 
     public enum Failure: Error, CustomStringConvertible {

@@ -49,7 +49,7 @@ public final class MonitorCore {
 
     /// Called after each configuration load is applied (nil: none was wanted, or the
     /// problem that kept the old one).
-    var onConfigurationApplied: ((ConfigurationProblem?) -> Void)?
+    var onConfigurationApplied: ((ConfigurationProblem?, [ScriptState]) -> Void)?
     /// Lines describing what was done, for `tend monitor --once`; nil for a long-lived monitor.
     var actionLog: [String]?
 
@@ -140,10 +140,10 @@ public final class MonitorCore {
             try? monitorLog.info((first ? "configuration loaded" : "configuration reloaded") + reason,
                                  fields: ["daemons": .int(Int64(order.count))])
             if first { discoverAll() }
-            onConfigurationApplied?(nil)
+            onConfigurationApplied?(nil, config.scriptProblems)
         case .failure(let problem):
             try? monitorLog.error("configuration not loaded\(reason), the previous one stays in force: \(problem)", fields: [:])
-            onConfigurationApplied?(problem)
+            onConfigurationApplied?(problem, [])
         }
     }
 

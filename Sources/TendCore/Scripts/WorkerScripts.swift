@@ -27,6 +27,10 @@ public final class WorkerScripts: ScriptService, LoopParticipant {
         public var poolSize = 8
         /// An idle check worker is closed after this many seconds.
         public var idleTimeout = 60.0
+        /// The decision worker is closed after this many idle seconds: an idle monitor then
+        /// costs two processes, not three; the next death starts it again (some 20 ms,
+        /// well within a decision's deadline).
+        public var deciderIdleTimeout = 30.0
         public init() {}
     }
 
@@ -106,7 +110,8 @@ public final class WorkerScripts: ScriptService, LoopParticipant {
     public var nextDeadline: Double? {
         let jobs = workers.compactMap { $0.job?.deadline }
         let idle = pool.filter(\.isIdle).map { $0.idleSince + options.idleTimeout }
-        return (jobs + idle).min()
+        let decider = decider.flatMap { $0.isIdle && waitingDecisions.isEmpty ? $0.idleSince + options.deciderIdleTimeout : nil }
+        return (jobs + idle + [decider].compactMap { $0 }).min()
     }
 
     public func fireDeadlines(now: Double) {
@@ -115,10 +120,14 @@ public final class WorkerScripts: ScriptService, LoopParticipant {
                 replace(worker, why: lateness(job.job, worker: worker))
             }
         }
-        // Idle check workers go after a while; the next check starts one again.
+        // Idle workers go after a while; the next job starts one again.
         for worker in pool where worker.isIdle && worker.idleSince + options.idleTimeout <= now {
             pool.removeAll { $0 === worker }
-            worker.close()
+            retire(worker)
+        }
+        if let idle = decider, idle.isIdle, waitingDecisions.isEmpty, idle.idleSince + options.deciderIdleTimeout <= now {
+            decider = nil
+            retire(idle)
         }
         pump()
     }
@@ -261,6 +270,12 @@ public final class WorkerScripts: ScriptService, LoopParticipant {
         } catch {
             fail(job, why: "the script worker's answer could not be read: \(error)")
         }
+    }
+
+    /// Closes an idle worker's pipes: it reads EOF and exits; its exit is reaped here.
+    private func retire(_ worker: WorkerProcess) {
+        worker.close()
+        closed.insert(worker.identity.pid)
     }
 
     /// Kills a worker (with what it started) and answers what it owed without it.
