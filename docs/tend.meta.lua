@@ -72,7 +72,7 @@
 ---One daemon's status (`tend status`).
 ---@class tend.DaemonStatus
 ---@field daemon string
----@field state "RUNNING"|"STOPPING"|"STOPPED"|"EXITED"|"WAITING"|"HELD"|"STALE"
+---@field state "STARTING"|"PENDING"|"RUNNING"|"STOPPING"|"STOPPED"|"EXITED"|"WAITING"|"HELD"|"STALE"
 ---@field pid? integer
 ---@field uptime_seconds? number
 ---@field restarts integer
@@ -82,6 +82,7 @@
 ---@field reason? string why it is in this state
 ---@field next_attempt_at? number
 ---@field health? tend.HealthResult the last health check
+---@field ready? boolean running and ready (its check passed since it started); known to a running monitor
 
 ---Every configured daemon's status and the monitor's.
 ---@class tend.StatusReport

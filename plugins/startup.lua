@@ -188,24 +188,16 @@ local function start_monitor(ctx)
   return "ok", "Health monitor started (pid " .. new_pid .. ")"
 end
 
--- 9. Wait (bounded) until every daemon is healthy; then check once more a moment later,
--- so a daemon that dies right after starting is not reported healthy.
+-- 9. Wait (bounded) until every daemon is up and ready (its check, if it has one, passed
+-- since it started), and not a moment longer: asked every 50 ms, answered by the monitor.
 local function verify_health(ctx)
   local deadline = tend.time.monotonic() + HEALTH_WAIT
   local h, err
-  local settled = false
   while true do
     h, err = tend.daemons.health()
     if not h then return "fail", "Cannot read daemon health: " .. err end
-    if h.healthy == h.total then
-      if settled then break end
-      settled = true
-      tend.time.sleep(0.5)
-    else
-      settled = false
-      if tend.time.monotonic() > deadline then break end
-      tend.time.sleep(0.2)
-    end
+    if h.healthy == h.total or tend.time.monotonic() > deadline then break end
+    tend.time.sleep(0.05)
   end
   if h.total == 0 then return "warn", "No daemons configured" end
   if h.healthy == h.total then

@@ -25,13 +25,7 @@ extension Tend {
         /// The monitor's report when one runs (no daemons.lua is read), else the one the
         /// state files and /proc give.
         static func report(_ context: CommandContext, names: [String]) throws -> StatusReport {
-            if let answer = try ControlClient.sendIfListening(ControlRequest(.status, names: names), home: context.home, timeout: 10) {
-                if let error = answer.error { throw CommandFailure(error) }
-                if let report = answer.report { return try StatusReport(json: report) }
-            }
-            let specs = try context.specs()
-            let selected = Set(try context.selectNames(names, all: false, orAllWhenEmpty: true, from: specs))
-            return StatusReport.read(specs.filter { selected.contains($0.name) }, home: context.home, withUndeclared: names.isEmpty)
+            try StatusReport.current(context.home, names: names, declared: context.specs)
         }
 
         static func render(_ report: StatusReport) -> String {

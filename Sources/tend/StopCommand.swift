@@ -20,26 +20,32 @@ extension Tend {
                 if !(try context.sendAndReport(request)) { throw ExitCode(1) }
                 return
             }
-            // No monitor: stop them here, the same way (undeclared ones that still run too).
+            if !(try Self.stopWithoutMonitor(context, names: selection.names, all: selection.all)) { throw ExitCode(1) }
+        }
+
+        /// No monitor: the same stop, done here (undeclared daemons that still run too).
+        /// False if any could not be stopped.
+        static func stopWithoutMonitor(_ context: CommandContext, names: [String], all: Bool) throws -> Bool {
             let declared = try context.specs()
             let specs = declared + UndeclaredDaemons.running(context.home, declared: Set(declared.map(\.name)))
-            let selected = try selection.resolve(context, specs: specs)
+            let selected = try context.selectNames(names, all: all, from: specs)
             let byName = Dictionary(specs.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-            var failed = false
-            for name in selected {
+            var ok = true
+            // Dependents first, as the monitor does.
+            for name in StartOrder.stopStages(selected, after: { byName[$0]?.after ?? [] }).joined() {
                 guard let spec = byName[name] else { continue }
                 switch try DirectStop.stop(spec, home: context.home) {
                 case .notRunning: Output.line("\(name): not running")
                 case .stopped(let pid, let killed): Output.line("\(name): stopped (pid \(pid)\(killed ? ", SIGKILL after stop_timeout" : ""))")
                 case .stillRunning(let pid, let remained):
                     Output.problem("\(name): still running after SIGTERM and SIGKILL: pid \(remained.map(String.init).joined(separator: ", ")) (main pid \(pid))")
-                    failed = true
+                    ok = false
                 case .refusedUnverified(let pid, let detail):
                     Output.problem("\(name): not signalling pid \(pid): \(detail)")
-                    failed = true
+                    ok = false
                 }
             }
-            if failed { throw ExitCode(1) }
+            return ok
         }
     }
 }

@@ -13,7 +13,7 @@ struct Tend: ParsableCommand {
         subcommands: [
             // Subcommands (one file each), by role.
             // Daemon manager
-            Start.self, Stop.self, Restart.self, Status.self, MonitorCommand.self, Reload.self,
+            Start.self, Stop.self, Restart.self, Status.self, MonitorCommand.self, Reload.self, Shutdown.self,
             // PID tracker, health, history
             Pid.self, Health.self, History.self, Why.self,
             // Logger

@@ -137,6 +137,8 @@ final class PolicyAsCodeTests: CLITestCase {
         try tend("monitor", "--detach", "--interval", "0.5")
         try tend("start", "checked")
         let old = try XCTUnwrap(try waitForPID("checked"))
+        // Ready first (its check passed once): only then does a failing check count.
+        XCTAssertTrue(try Wait.until { try self.status("checked")["ready"] as? Bool == true }, "never ready")
         try FileManager.default.removeItem(atPath: marker)
         let new = try XCTUnwrap(try waitForPID("checked", not: old), "not restarted after the check failed")
         try "yes".write(toFile: marker, atomically: true, encoding: .utf8)

@@ -95,7 +95,7 @@ final class MonitorCoreTests: XCTestCase {
     func started(_ name: String) -> ProcessIdentity {
         core.post(name, .start)
         core.drain()
-        guard case .running(let p)? = phase(name) else { XCTFail("\(name) not running: \(String(describing: phase(name)))"); return ProcessIdentity(pid: 0, startTime: 0) }
+        guard case .running(let p, _)? = phase(name) else { XCTFail("\(name) not running: \(String(describing: phase(name)))"); return ProcessIdentity(pid: 0, startTime: 0) }
         return p
     }
 
@@ -121,7 +121,7 @@ final class MonitorCoreTests: XCTestCase {
         record.processGroup = 4242
         try record.save(home)
         boot()
-        XCTAssertEqual(phase("a"), .running(running))
+        XCTAssertEqual(phase("a"), .running(running, readiness: .ready))
         XCTAssertEqual(processes.watched, ["a"])
         XCTAssertTrue(processes.spawned.isEmpty, "a second instance was started")
         XCTAssertEqual(phase("b"), .down, "b was never wanted up")
@@ -135,7 +135,7 @@ final class MonitorCoreTests: XCTestCase {
         processes.alive.insert(unrecorded)
         processes.running["a"] = unrecorded
         boot()
-        XCTAssertEqual(phase("a"), .running(unrecorded))
+        XCTAssertEqual(phase("a"), .running(unrecorded, readiness: .ready))
         XCTAssertTrue(processes.spawned.isEmpty, "a second instance was started")
         XCTAssertTrue(scripts.questions.isEmpty)
     }
@@ -249,7 +249,7 @@ final class MonitorCoreTests: XCTestCase {
         scripts.configuration = LoadedConfiguration(specs: [spec("b")])
         core.reload(reason: "test")
         core.drain()
-        XCTAssertEqual(phase("a"), .running(p), "still supervised, so it can be stopped")
+        XCTAssertEqual(phase("a"), .running(p, readiness: .ready), "still supervised, so it can be stopped")
         die("a", p)
         XCTAssertEqual(phase("a"), .down)
         XCTAssertTrue(scripts.questions.isEmpty)
@@ -276,24 +276,89 @@ final class MonitorCoreTests: XCTestCase {
         XCTAssertEqual(processes.signals.map(\.signal), [.terminate, .kill])
     }
 
-    func testAFailedCheckStopsTheDaemonAndAsksThePolicy() throws {
+    /// Answers the check that is out for `name` (its PID).
+    func answerCheck(_ name: String, _ state: HealthResult.State, _ reason: String, file: StaticString = #filePath, line: UInt = #line) {
+        guard let request = scripts.checks.last(where: { $0.daemon == name }) else { return XCTFail("no check out", file: file, line: line) }
+        core.checked(name, pid: request.pid, HealthResult(state, reason: reason, at: clock.wall))
+        core.drain()
+    }
+
+    func testAFailedCheckStopsAReadyDaemonAndAsksThePolicy() throws {
         bootWithACheckEvery5s()
         let p = started("a")
+        clock.advance(0.25)
+        core.fireDeadlines()
+        XCTAssertEqual(scripts.checks.map(\.pid), [p.pid], "the first check comes soon after the start")
+        answerCheck("a", .healthy, "up")
+        guard case .running(_, .ready)? = phase("a") else { return XCTFail("not ready after a pass") }
         clock.advance(5)
         core.fireDeadlines()
-        let request = try XCTUnwrap(scripts.checks.first)
-        XCTAssertEqual(request.pid, p.pid)
-        core.checked("a", pid: p.pid, HealthResult(.unhealthy, reason: "port closed", at: clock.wall))
-        core.drain()
+        XCTAssertEqual(scripts.checks.count, 2, "then one interval later")
+        answerCheck("a", .unhealthy, "port closed")
         XCTAssertEqual(processes.signals.map(\.signal), [.terminate])
         die("a", p)
         XCTAssertEqual(scripts.questions.first?.context.exit.reason, "health check failed: port closed")
     }
 
+    func testAFailingCheckBeforeTheFirstPassIsNotReadyYetThenAFailure() throws {
+        bootWithACheckEvery5s()
+        _ = started("a")
+        var delays: [Double] = []
+        var last = clock.monotonic
+        for _ in 0..<5 {
+            let due = try XCTUnwrap(core.daemons["a"]?.nextCheck)
+            delays.append(due - last)
+            clock.advance(due - clock.monotonic)
+            last = clock.monotonic
+            core.fireDeadlines()
+            answerCheck("a", .unhealthy, "still starting")
+        }
+        XCTAssertEqual(delays, [0.25, 0.5, 1, 2, 4], "backing off toward the interval")
+        XCTAssertTrue(processes.signals.isEmpty, "stopped before its ready_timeout")
+        clock.advance(60)
+        core.fireDeadlines()
+        answerCheck("a", .unhealthy, "never came up")
+        XCTAssertEqual(processes.signals.map(\.signal), [.terminate], "after ready_timeout a failure is a failure")
+    }
+
+    func testADependentStartsOnceWhatItNeedsIsReady() throws {
+        var web = spec("web")
+        web.after = ["db"]
+        scripts.configuration = LoadedConfiguration(specs: [spec("db", health: .named("tcp_port", arguments: [:])), web],
+                                                    checkTimings: ["db": CheckTimings(interval: 30, timeout: 1)])
+        boot()
+        core.post("web", .start)
+        core.post("db", .start)
+        core.drain()
+        guard case .pending(_, _, _, let on)? = phase("web") else { return XCTFail("web did not wait: \(String(describing: phase("web")))") }
+        XCTAssertEqual(on, ["db"])
+        XCTAssertEqual(processes.spawned.map(\.name), ["db"], "web started before db was ready")
+        clock.advance(0.25)
+        core.fireDeadlines()
+        answerCheck("db", .healthy, "accepts")
+        XCTAssertEqual(processes.spawned.map(\.name), ["db", "web"])
+        guard case .running? = phase("web") else { return XCTFail("web not running") }
+    }
+
+    func testADependentIsHeldWhenWhatItNeedsIsNotReadyInTime() throws {
+        var web = spec("web")
+        web.after = ["db"]
+        web.readyTimeout = 10
+        scripts.configuration = LoadedConfiguration(specs: [spec("db"), web])
+        processes.failSpawns = true   // db cannot start
+        boot()
+        core.post("db", .start)
+        core.post("web", .start)
+        core.drain()
+        clock.advance(10)
+        core.fireDeadlines()
+        XCTAssertEqual(phase("web"), .held(reason: "db not ready after 10s (ready_timeout)"))
+    }
+
     func testACheckResultAboutAReplacedProcessIsIgnored() {
         bootWithACheckEvery5s()
         let first = started("a")
-        clock.advance(5)
+        clock.advance(0.25)
         core.fireDeadlines()
         die("a", first)
         core.decided("a", ticket: scripts.questions[0].ticket, RestartDecision(.restartNow, reason: "ok", policy: "p"))

@@ -32,7 +32,8 @@ final class SupervisionTests: XCTestCase {
     // The phases each row starts from. Deadlines are in the past so `tick` finds them due.
     static let down = P.down
     static let starting = P.starting(.automatic, reason: "killed by SIGKILL")
-    static let running = P.running(pid)
+    static let running = P.running(pid, readiness: .ready)
+    static let pending = P.pending(.manualStart, reason: "manual start", until: 999, on: ["db"])
     static let stopping = P.stopping(pid, killAt: 999, then: .stayDown)
     static let deciding = P.deciding(death, ticket: 1, deadline: 999)
     static let waiting = P.waiting(until: 999, reason: "cooldown", exit: death)
@@ -43,7 +44,8 @@ final class SupervisionTests: XCTestCase {
         ("exited", .exited(death)), ("daemonized", .daemonized(daemonizedExit)), ("handedOver", .handedOver(to: other, group: 8)),
         ("spawned", .spawned(other)), ("spawnFailed", .spawnFailed(reason: "missing")),
         ("decided", .decided(restartNow, ticket: 1)), ("policyUnavailable", .policyUnavailable(ticket: 1, why: "worker died")),
-        ("health", .health(sick)), ("configured", .configured(declared: false)), ("tick", .tick),
+        ("health", .health(sick)), ("configured", .configured(declared: false)),
+        ("blocked", .blocked(on: ["db"])), ("dependenciesReady", .dependenciesReady), ("tick", .tick),
     ]
 
     static func row(_ phase: P, _ event: E, want: WantedState = .up, _ expect: P, _ actions: [A],
@@ -63,16 +65,18 @@ final class SupervisionTests: XCTestCase {
         row(down, .start, manualStart, [spawnStart]),
         row(down, .stop, down, [.saveNow, .killLeftovers], wantAfter: .down),
         row(down, .restart, manualRestart, [spawnRestart]),
-        row(down, .discovered(.alive(other, stopping: false)), .running(other), [.watch(other), .note("adopted pid 8 (identity verified)")]),
+        row(down, .discovered(.alive(other, stopping: false)), .running(other, readiness: .ready), [.watch(other), .note("adopted pid 8 (identity verified)")]),
         row(down, .exited(death), down, []),
         row(down, .daemonized(daemonizedExit), down, []),
         row(down, .handedOver(to: other, group: 8), down, []),
-        row(down, .spawned(other), .running(other), [.recordStart(other, .manualStart, reason: "started")]),
+        row(down, .spawned(other), .running(other, readiness: .ready), [.recordStart(other, .manualStart, reason: "started")]),
         row(down, .spawnFailed(reason: "missing"), down, []),
         row(down, .decided(restartNow, ticket: 1), down, []),
         row(down, .policyUnavailable(ticket: 1, why: "worker died"), down, []),
         row(down, .health(sick), down, []),
         row(down, .configured(declared: false), down, [], declaredAfter: false),
+        row(down, .blocked(on: ["db"]), down, []),
+        row(down, .dependenciesReady, down, []),
         row(down, .tick, down, []),
         // starting
         row(starting, .start, starting, []),
@@ -82,13 +86,33 @@ final class SupervisionTests: XCTestCase {
         row(starting, .exited(death), starting, []),
         row(starting, .daemonized(daemonizedExit), starting, []),
         row(starting, .handedOver(to: other, group: 8), starting, []),
-        row(starting, .spawned(other), .running(other), [.recordStart(other, .automatic, reason: "killed by SIGKILL")]),
+        row(starting, .spawned(other), .running(other, readiness: .ready), [.recordStart(other, .automatic, reason: "killed by SIGKILL")]),
         row(starting, .spawnFailed(reason: "missing"), .held(reason: "cannot start: missing"), [.recordStartFailure(.automatic, reason: "missing")]),
         row(starting, .decided(restartNow, ticket: 1), starting, []),
         row(starting, .policyUnavailable(ticket: 1, why: "worker died"), starting, []),
         row(starting, .health(sick), starting, []),
         row(starting, .configured(declared: false), starting, [], declaredAfter: false),
+        row(starting, .blocked(on: ["db"]), .pending(.automatic, reason: "killed by SIGKILL", until: 1060, on: ["db"]),
+            [.note("waiting for db to be ready before starting")]),
+        row(starting, .dependenciesReady, starting, []),
         row(starting, .tick, starting, []),
+        // pending
+        row(pending, .start, pending, []),
+        row(pending, .stop, down, [.saveNow, .killLeftovers], wantAfter: .down),
+        row(pending, .restart, pending, []),
+        row(pending, .discovered(.alive(other, stopping: false)), pending, []),
+        row(pending, .exited(death), pending, []),
+        row(pending, .daemonized(daemonizedExit), pending, []),
+        row(pending, .handedOver(to: other, group: 8), pending, []),
+        row(pending, .spawned(other), pending, []),
+        row(pending, .spawnFailed(reason: "missing"), pending, []),
+        row(pending, .decided(restartNow, ticket: 1), pending, []),
+        row(pending, .policyUnavailable(ticket: 1, why: "worker died"), pending, []),
+        row(pending, .health(sick), pending, []),
+        row(pending, .configured(declared: false), down, [.note("not started: no longer in daemons.lua")], declaredAfter: false),
+        row(pending, .blocked(on: ["db"]), pending, []),
+        row(pending, .dependenciesReady, manualStart, [spawnStart]),
+        row(pending, .tick, .held(reason: "db not ready after 1m00s (ready_timeout)"), [.note("not started: db not ready in time")]),
         // running
         row(running, .start, running, []),
         row(running, .stop, .stopping(pid, killAt: 1010, then: .stayDown), [.saveNow, .signal(.terminate)], wantAfter: .down),
@@ -96,7 +120,7 @@ final class SupervisionTests: XCTestCase {
         row(running, .discovered(.alive(other, stopping: false)), running, []),
         row(running, .exited(death), .deciding(death, ticket: 2, deadline: 1000.25), [.recordExit(death), .askPolicy(death, ticket: 2)]),
         row(running, .daemonized(daemonizedExit), .held(reason: daemonizedReason), [.recordExit(daemonizedExit)]),
-        row(running, .handedOver(to: other, group: 8), .running(other), [.recordHandover(from: 7, to: other, group: 8)]),
+        row(running, .handedOver(to: other, group: 8), .running(other, readiness: .ready), [.recordHandover(from: 7, to: other, group: 8)]),
         row(running, .spawned(other), running, []),
         row(running, .spawnFailed(reason: "missing"), running, []),
         row(running, .decided(restartNow, ticket: 1), running, []),
@@ -104,6 +128,8 @@ final class SupervisionTests: XCTestCase {
         row(running, .health(sick), .stopping(pid, killAt: 1010, then: .askPolicy(.healthCheckFailed, reason: "port closed")),
             [.recordHealth(sick), .note("health check failed: port closed; stopping it"), .saveNow, .signal(.terminate)]),
         row(running, .configured(declared: false), running, [], declaredAfter: false),
+        row(running, .blocked(on: ["db"]), running, []),
+        row(running, .dependenciesReady, running, []),
         row(running, .tick, running, []),
         // stopping
         row(stopping, .start, .stopping(pid, killAt: 999, then: .restart), [.saveNow]),
@@ -120,6 +146,8 @@ final class SupervisionTests: XCTestCase {
         row(stopping, .policyUnavailable(ticket: 1, why: "worker died"), stopping, []),
         row(stopping, .health(sick), stopping, []),
         row(stopping, .configured(declared: false), stopping, [], declaredAfter: false),
+        row(stopping, .blocked(on: ["db"]), stopping, []),
+        row(stopping, .dependenciesReady, stopping, []),
         row(stopping, .tick, .stopping(pid, killAt: .infinity, then: .stayDown), [.note("stop timeout (10s): sending SIGKILL"), .signal(.kill)]),
         // deciding
         row(deciding, .start, manualStart, [spawnStart]),
@@ -136,6 +164,8 @@ final class SupervisionTests: XCTestCase {
             [.decideByFallback(death, ticket: 1, why: "worker died")]),
         row(deciding, .health(sick), deciding, []),
         row(deciding, .configured(declared: false), down, [.note("not restarted: no longer in daemons.lua")], declaredAfter: false),
+        row(deciding, .blocked(on: ["db"]), deciding, []),
+        row(deciding, .dependenciesReady, deciding, []),
         row(deciding, .tick, .deciding(death, ticket: 1, deadline: .infinity),
             [.decideByFallback(death, ticket: 1, why: "the policy did not answer within 250 ms")]),
         // waiting
@@ -152,6 +182,8 @@ final class SupervisionTests: XCTestCase {
         row(waiting, .policyUnavailable(ticket: 1, why: "worker died"), waiting, []),
         row(waiting, .health(sick), waiting, []),
         row(waiting, .configured(declared: false), down, [.note("scheduled restart cancelled: no longer in daemons.lua")], declaredAfter: false),
+        row(waiting, .blocked(on: ["db"]), waiting, []),
+        row(waiting, .dependenciesReady, waiting, []),
         row(waiting, .tick, starting, [.spawn(.automatic, reason: "killed by SIGKILL")]),
         // held
         row(held, .start, manualStart, [spawnStart]),
@@ -167,6 +199,8 @@ final class SupervisionTests: XCTestCase {
         row(held, .policyUnavailable(ticket: 1, why: "worker died"), held, []),
         row(held, .health(sick), held, []),
         row(held, .configured(declared: false), down, [], declaredAfter: false),
+        row(held, .blocked(on: ["db"]), held, []),
+        row(held, .dependenciesReady, held, []),
         row(held, .tick, held, []),
     ]
 
@@ -190,6 +224,18 @@ final class SupervisionTests: XCTestCase {
             [.recordStart(other, .automatic, reason: "killed by SIGKILL"), .saveNow, .signal(.terminate)]),
         // A program that daemonized itself, wanted down: nothing to hold
         row(running, .daemonized(daemonizedExit), want: .down, down, [.recordExit(daemonizedExit)]),
+        // Readiness: a check's first pass makes it ready; a failure before it (within
+        // ready_timeout) is "not ready yet", after it a failure
+        row(.running(pid, readiness: .notReady(until: 1060)), .health(HealthResult(.healthy, reason: "up", at: 1000)), running,
+            [.recordHealth(HealthResult(.healthy, reason: "up", at: 1000))]),
+        row(.running(pid, readiness: .notReady(until: 1060)), .health(sick), .running(pid, readiness: .notReady(until: 1060)),
+            [.recordHealth(sick)]),
+        row(.running(pid, readiness: .notReady(until: 999)), .health(sick),
+            .stopping(pid, killAt: 1010, then: .askPolicy(.healthCheckFailed, reason: "port closed")),
+            [.recordHealth(sick), .note("health check failed: port closed; stopping it"), .saveNow, .signal(.terminate)]),
+        row(.pending(.manualStart, reason: "manual start", until: 1060, on: ["db"]), .tick,
+            .pending(.manualStart, reason: "manual start", until: 1060, on: ["db"]), []),
+        row(starting, .blocked(on: ["db"]), want: .down, down, []),
         // A death of a daemon wanted down is not a question for the policy
         row(running, .exited(death), want: .down, down, [.recordExit(death)]),
         row(running, .health(sick), want: .down, running, [.recordHealth(sick)]),
@@ -231,7 +277,7 @@ final class SupervisionTests: XCTestCase {
 
     /// The table has exactly one row per (phase, event): nothing is left out or doubled.
     func testTableCoversEveryCellOnce() {
-        let phases = [Self.down, Self.starting, Self.running, Self.stopping, Self.deciding, Self.waiting, Self.held]
+        let phases = [Self.down, Self.starting, Self.pending, Self.running, Self.stopping, Self.deciding, Self.waiting, Self.held]
         XCTAssertEqual(Self.cells.count, phases.count * Self.events.count)
         for phase in phases {
             for (name, event) in Self.events {
@@ -259,6 +305,7 @@ final class SupervisionTests: XCTestCase {
         XCTAssertEqual(Supervision.deadline(of: Self.deciding), 999)
         XCTAssertNil(Supervision.deadline(of: .stopping(Self.pid, killAt: .infinity, then: .stayDown)), "no second SIGKILL")
         XCTAssertNil(Supervision.deadline(of: .deciding(Self.death, ticket: 1, deadline: .infinity)))
+        XCTAssertEqual(Supervision.deadline(of: Self.pending), 999)
         for phase in [Self.down, Self.starting, Self.running, Self.held] { XCTAssertNil(Supervision.deadline(of: phase)) }
     }
 }

@@ -73,7 +73,7 @@ final class ScriptTypesTests: LuaTestCase {
                        documented("tend.HealthResult"))
         var status = DaemonStatus.read("d", home: home, tracker: PidTracker(home: home))
         (status.pid, status.uptimeSeconds, status.lastExit, status.lastExitAt) = (1, 1, "x", 1)
-        (status.reason, status.nextAttemptAt, status.health) = ("r", 1, health)
+        (status.reason, status.nextAttemptAt, status.health, status.ready) = ("r", 1, health, true)
         XCTAssertEqual(Set(try JSONValue.parse(RecordCoding.encode(status)).objectValue?.keys.map { $0 } ?? []),
                        documented("tend.DaemonStatus"))
     }

@@ -60,4 +60,19 @@ public enum StartOrder {
         for spec in specs { visit(spec.name, path: []) }
         return found.sorted { order[$0[0]]! < order[$1[0]]! }
     }
+
+    /// `names` in stages that stop dependents before what they depend on: each stage may
+    /// be stopped once the stages before it are down. `after` gives a daemon's needs.
+    public static func stopStages(_ names: [String], after: (String) -> [String]) -> [[String]] {
+        var left = Set(names)
+        var stages: [[String]] = []
+        while !left.isEmpty {
+            // Those no other daemon still to stop depends on.
+            let free = left.filter { name in !left.contains { other in other != name && after(other).contains(name) } }
+            let stage = free.isEmpty ? left : free   // a cycle (refused at load) cannot stall a stop
+            stages.append(names.filter(stage.contains))
+            left.subtract(stage)
+        }
+        return stages
+    }
 }

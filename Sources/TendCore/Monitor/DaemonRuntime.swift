@@ -32,6 +32,8 @@ final class DaemonRuntime {
     var nextCheck: Double?
     /// A check of this PID is out; its result is awaited.
     var checkInFlight: Int32?
+    /// Seconds to the next check while the process is not ready yet (it backs off).
+    var readinessProbeDelay = MonitorCore.firstReadinessProbe
 
     init(spec: DaemonSpec, home: Home, rotation: RotationOptions) {
         self.spec = spec
@@ -70,7 +72,7 @@ final class DaemonRuntime {
             r.heldDownReason = reason
         case .stopping:
             r.stopping = true
-        case .down, .starting, .running, .deciding:
+        case .down, .starting, .pending, .running, .deciding:
             break
         }
         return r

@@ -17,6 +17,8 @@ struct PendingReply {
     let deadline: Double
     /// `tend shutdown`: the monitor ends once this client is answered.
     var endsMonitor = false
+    /// Stops still to send, a stage at a time (dependents before what they need).
+    var laterStages: [[String]] = []
 }
 
 /// The control channel: requests from the CLI become events of the daemons they name.
@@ -86,7 +88,11 @@ extension Monitor {
             return reply(fd, ControlResponse(ok: false, monitorPID: getpidValue(),
                                              error: "name at least one daemon, or use --all (known: \(core.declaredNames.joined(separator: ", ")))"))
         }
-        let event: Supervision.Event = request.command == .start ? .start : request.command == .restart ? .restart : .stop
+        dispatch(request, names: names, to: fd)
+    }
+
+    /// Posts a start, stop or restart for `names` and keeps the client until they settle.
+    private func dispatch(_ request: ControlRequest, names: [String], to fd: Int32, endsMonitor: Bool = false) {
         var already = Set<String>()
         for name in names {
             guard let rt = core.daemons[name] else { continue }
@@ -94,11 +100,23 @@ extension Monitor {
             case (.start, .running), (.stop, .down): already.insert(name)
             default: break
             }
-            core.post(name, event)
         }
-        let longest = names.compactMap { core.daemons[$0]?.spec.stopTimeout }.max() ?? 10
+        // A stop of several reaches dependents first: each stage once the one before is down.
+        var stages = request.command == .stop ? core.stopStages(names) : [names]
+        let first = stages.isEmpty ? [] : stages.removeFirst()
+        post(request.command, to: first)
+        let waits = names.compactMap { core.daemons[$0] }.map { rt in
+            request.command == .start && !rt.spec.after.isEmpty ? rt.spec.readyTimeout : rt.spec.stopTimeout
+        }
+        let longest = waits.max() ?? 10
         pendingReplies.append(PendingReply(fd: fd, request: request, names: names, already: already,
-                                           deadline: Clock.monotonic() + longest + 5))
+                                           deadline: Clock.monotonic() + longest * Double(stages.count + 1) + 5,
+                                           endsMonitor: endsMonitor, laterStages: stages))
+    }
+
+    private func post(_ command: ControlRequest.Command, to names: [String]) {
+        let event: Supervision.Event = command == .start ? .start : command == .restart ? .restart : .stop
+        for name in names { core.post(name, event) }
     }
 
     /// `--all`: the declared daemons, and for a stop also those no longer declared that
@@ -124,12 +142,19 @@ extension Monitor {
         for (fd, request, retried) in parked { handle(request, from: fd, retried: retried) }
     }
 
-    /// Answers the clients whose daemons have settled (or whose wait ran out).
+    /// Answers the clients whose daemons have settled (or whose wait ran out); a staged
+    /// stop sends its next stage once the one before has settled.
     func answerPendingReplies() {
         let now = Clock.monotonic()
+        var advanced = false
         pendingReplies.removeAll { pending in
             let runtimes = pending.names.compactMap { core.daemons[$0] }
             let settled = runtimes.allSatisfy { Self.isSettled($0.state.phase, after: pending.request.command) }
+            if settled, !pending.laterStages.isEmpty, now < pending.deadline {
+                nextStage(of: pending)
+                advanced = true
+                return true   // put back with its stages advanced
+            }
             guard settled || now >= pending.deadline else { return false }
             let items = runtimes.map { rt in
                 var item = outcome(rt, of: pending.request.command, already: pending.already.contains(rt.name))
@@ -147,11 +172,24 @@ extension Monitor {
             }
             return true
         }
+        pendingReplies += stagedAgain
+        stagedAgain.removeAll()
+        if advanced {
+            core.drain()
+            answerPendingReplies()
+        }
+    }
+
+    /// Sends a staged stop's next stage and keeps the client waiting.
+    private func nextStage(of pending: PendingReply) {
+        var next = pending
+        post(next.request.command, to: next.laterStages.removeFirst())
+        stagedAgain.append(next)
     }
 
     private static func isSettled(_ phase: Supervision.Phase, after command: ControlRequest.Command) -> Bool {
         switch phase {
-        case .starting: return false
+        case .starting, .pending: return false
         case .stopping, .deciding: return command == .start
         case .down, .running, .waiting, .held: return true
         }
@@ -160,7 +198,7 @@ extension Monitor {
     private func outcome(_ rt: DaemonRuntime, of command: ControlRequest.Command, already: Bool) -> ControlResponse.Item {
         let state = DaemonStatus.State(rt.state).rawValue
         switch (command, rt.state.phase) {
-        case (.start, .running(let p)):
+        case (.start, .running(let p, _)):
             return .init(daemon: rt.name, ok: true, message: already ? "already running (pid \(p.pid))" : "started (pid \(p.pid))",
                          state: state, pid: p.pid, already: already)
         case (.start, .stopping(let p, _, _)):
@@ -168,7 +206,7 @@ extension Monitor {
         case (.stop, .down):
             let how = already ? "not running" : "stopped" + (rt.facts.lastExit.map { " (\($0.reason))" } ?? "")
             return .init(daemon: rt.name, ok: true, message: how, state: state, already: already)
-        case (.restart, .running(let p)):
+        case (.restart, .running(let p, _)):
             return .init(daemon: rt.name, ok: true, message: "restarted (pid \(p.pid))", state: state, pid: p.pid, already: false)
         case (_, .held(let reason)):
             return .init(daemon: rt.name, ok: false, message: reason, state: state)
@@ -189,12 +227,7 @@ extension Monitor {
         var stop = request
         stop.command = .stop
         stop.all = true
-        if request.keepDaemons { stop.names = [] } else {
-            stop.names = allNames(for: .stop)
-            for name in stop.names { core.post(name, .stop) }
-        }
-        let longest = stop.names.compactMap { core.daemons[$0]?.spec.stopTimeout }.max() ?? 0
-        pendingReplies.append(PendingReply(fd: fd, request: stop, names: stop.names, already: [],
-                                           deadline: Clock.monotonic() + longest + 5, endsMonitor: true))
+        stop.names = request.keepDaemons ? [] : allNames(for: .stop)
+        dispatch(stop, names: stop.names, to: fd, endsMonitor: true)
     }
 }

@@ -42,6 +42,8 @@ public final class Monitor {
     var participants: [LoopParticipant] { [scripts as? LoopParticipant, logWriter].compactMap { $0 } }
 
     var pendingReplies: [PendingReply] = []
+    /// Staged stops whose next stage was just sent (put back among the pending replies).
+    var stagedAgain: [PendingReply] = []
     /// Requests that came before the first configuration (or that named a daemon the
     /// configuration did not know, waiting for a reload): handled once it is applied.
     var parkedRequests: [(fd: Int32, request: ControlRequest, retried: Bool)] = []
@@ -93,6 +95,7 @@ public final class Monitor {
         var greeted = false
         while !stopRequested {
             work()
+            if stopRequested { break }   // `tend shutdown` was answered in this turn
             if !greeted && core.configured {
                 greeted = true
                 try? core.monitorLog.startup(pid: getpid())
@@ -255,7 +258,7 @@ extension MonitorCore {
         daemons.values.allSatisfy { rt in
             guard rt.checkInFlight == nil else { return false }
             switch rt.state.phase {
-            case .starting, .stopping, .deciding: return false
+            case .starting, .pending, .stopping, .deciding: return false
             case .down, .running, .waiting, .held: return true
             }
         }

@@ -21,6 +21,7 @@ extension MonitorCore {
                                                newPID: pid.pid, success: true, manual: !automatic))
                 rt.historyDirty = true
             }
+            rt.readinessProbeDelay = Self.firstReadinessProbe
             scheduleCheck(rt)
             rt.lifecycle("started pid \(pid.pid) (\(automatic ? "restart: " + reason : reason))", at: wall,
                          fields: ["pid": .int(Int64(pid.pid))])
@@ -112,8 +113,11 @@ extension MonitorCore {
         }
     }
 
-    /// Starts the daemon's process; the outcome is posted.
+    /// Starts the daemon's process; the outcome is posted. A daemon whose `after` names one
+    /// that is not ready is not started: it is `blocked`, and started once they are.
     private func spawn(_ rt: DaemonRuntime, _ kind: Supervision.SpawnKind, reason: String) {
+        let unmet = unreadyDependencies(of: rt)
+        guard unmet.isEmpty else { return post(rt.name, .blocked(on: unmet)) }
         var env = baseEnvironment
         env["TEND_DAEMON"] = rt.name
         do {

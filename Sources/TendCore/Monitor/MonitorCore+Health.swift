@@ -8,11 +8,21 @@ extension MonitorCore {
         rt.checkTimings?.interval ?? options.interval
     }
 
-    /// A process's next check comes one interval from now: after a start or an adoption
-    /// (give it time to come up), and after each result.
+    /// A process's next check: one interval from now once it is ready; until then soon,
+    /// backing off (0.25 s, 0.5 s, 1 s, … up to the interval), so a daemon that others wait
+    /// for is known ready as soon as it is.
     func scheduleCheck(_ rt: DaemonRuntime) {
-        rt.nextCheck = rt.spec.health == nil ? nil : clock.monotonic + checkInterval(rt)
+        guard rt.spec.health != nil else { rt.nextCheck = nil; return }
+        if case .running(_, .notReady) = rt.state.phase {
+            rt.nextCheck = clock.monotonic + rt.readinessProbeDelay
+            rt.readinessProbeDelay = min(checkInterval(rt), rt.readinessProbeDelay * 2)
+        } else {
+            rt.nextCheck = clock.monotonic + checkInterval(rt)
+        }
     }
+
+    /// Seconds from a start to its first check (doubled at each check before it is ready).
+    static let firstReadinessProbe = 0.25
 
     /// Seconds a check may take when neither daemons.lua nor the check says.
     static let defaultCheckTimeout = 1.0
@@ -21,7 +31,7 @@ extension MonitorCore {
     func runDueChecks(now: Double) {
         for rt in daemons.values {
             guard rt.checkInFlight == nil, let due = rt.nextCheck, due <= now, rt.state.declared,
-                  case .running(let process) = rt.state.phase else { continue }
+                  case .running(let process, _) = rt.state.phase else { continue }
             rt.checkInFlight = process.pid
             scripts.check(CheckRequest(daemon: rt.name, spec: rt.spec, pid: process.pid,
                                        timeout: rt.checkTimings?.timeout ?? Self.defaultCheckTimeout))

@@ -13,6 +13,11 @@ extension MonitorCore {
                             daemons: selected.compactMap { daemons[$0].map { status(of: $0, wall: wall, monotonic: mono) } })
     }
 
+    private func readiness(_ phase: Supervision.Phase) -> Bool? {
+        guard case .running(_, let readiness) = phase else { return nil }
+        return readiness == .ready
+    }
+
     private func status(of rt: DaemonRuntime, wall: Double, monotonic: Double) -> DaemonStatus {
         let phase = rt.state.phase
         var reasons: [String] = []
@@ -25,6 +30,8 @@ extension MonitorCore {
             reasons.append(reason)
         case .deciding:
             reasons.append("the restart policy is deciding")
+        case .pending(_, _, let until, let names):
+            reasons.append("waiting for \(names.joined(separator: ", ")) to be ready (at most \(Clock.humanDuration(max(0, until - monotonic))) more)")
         case .down, .starting, .running, .stopping:
             break
         }
@@ -50,6 +57,6 @@ extension MonitorCore {
                             uptimeSeconds: phase.process != nil ? rt.facts.startedAt.map { max(0, wall - $0) } : nil,
                             restarts: rt.facts.restartCount, lastExit: rt.facts.lastExit?.reason, lastExitAt: rt.facts.lastExit?.at,
                             wanted: rt.state.want, reason: reasons.isEmpty ? nil : reasons.joined(separator: "; "),
-                            nextAttemptAt: nextAttempt, health: rt.facts.lastHealth)
+                            nextAttemptAt: nextAttempt, health: rt.facts.lastHealth, ready: readiness(phase))
     }
 }

@@ -77,22 +77,25 @@ public final class MonitorCore {
 
     /// Handles queued events until none is left (actions may queue more).
     public func drain() {
-        while queueHead < queue.count {
-            let work = queue[queueHead]
-            queueHead += 1
-            switch work {
-            case .event(let name, let event): handle(name, event)
-            case .configuration(let result): apply(result)
+        repeat {
+            while queueHead < queue.count {
+                let work = queue[queueHead]
+                queueHead += 1
+                switch work {
+                case .event(let name, let event): handle(name, event)
+                case .configuration(let result): apply(result)
+                }
             }
-        }
-        queue.removeAll(keepingCapacity: true)
-        queueHead = 0
+            queue.removeAll(keepingCapacity: true)
+            queueHead = 0
+        } while releaseReadyDependents()
     }
 
     private func handle(_ name: String, _ event: Supervision.Event) {
         guard let rt = daemons[name] else { return }
         let context = Supervision.Context(now: clock.monotonic, stopTimeout: rt.spec.stopTimeout,
-                                          decideDeadline: options.decideDeadline)
+                                          decideDeadline: options.decideDeadline, readyTimeout: rt.spec.readyTimeout,
+                                          hasCheck: rt.spec.health != nil)
         let (next, actions) = Supervision.transition(rt.state, event, context)
         rt.state = next
         for action in actions { perform(action, on: rt) }

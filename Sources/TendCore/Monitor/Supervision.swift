@@ -15,8 +15,11 @@ public enum Supervision {
         case down
         /// A spawn was asked for; its outcome (`spawned` / `spawnFailed`) is queued.
         case starting(SpawnKind, reason: String)
-        /// The process runs.
-        case running(ProcessIdentity)
+        /// The daemon waits for the daemons it names in `after` to be ready, until `until`
+        /// (monotonic), then it is held; the start it waits to make is `kind`.
+        case pending(SpawnKind, reason: String, until: Double, on: [String])
+        /// The process runs; `readiness` says whether its check has passed since it started.
+        case running(ProcessIdentity, readiness: Readiness)
         /// A stop is under way: SIGTERM sent, SIGKILL due at `killAt` (monotonic; infinity
         /// once sent); `then` says what follows the death.
         case stopping(ProcessIdentity, killAt: Double, then: AfterStop)
@@ -27,6 +30,14 @@ public enum Supervision {
         case waiting(until: Double, reason: String, exit: ExitInfo)
         /// Dead and wanted up, but kept down: the policy said so, or it cannot be started.
         case held(reason: String)
+    }
+
+    /// Whether a running daemon is ready: it has no health check, or its check passed once
+    /// since it started. Until then, a failing check means "not ready yet" — until
+    /// `readyTimeout` has passed (monotonic `until`), after which it counts as a failure.
+    public enum Readiness: Equatable, Sendable {
+        case ready
+        case notReady(until: Double)
     }
 
     /// What the user wants of a daemon (persisted in its record).
@@ -102,6 +113,10 @@ public enum Supervision {
         case health(HealthResult)
         /// daemons.lua (re)loaded: whether it declares this daemon.
         case configured(declared: Bool)
+        /// A start cannot be made yet: daemons it names in `after` are not ready.
+        case blocked(on: [String])
+        /// Every daemon it names in `after` is ready now.
+        case dependenciesReady
         case tick                                   // a deadline may have passed
     }
 
@@ -132,249 +147,26 @@ public enum Supervision {
         case note(String)
     }
 
-    /// The facts a transition needs besides the state: the time (monotonic) and the
-    /// daemon's declared timings.
+    /// The facts a transition needs besides the state: the time (monotonic) and what the
+    /// daemon's declaration says.
     public struct Context: Equatable, Sendable {
         public var now: Double
         public var stopTimeout: Double
         /// How long a policy has to answer.
         public var decideDeadline: Double
+        /// Seconds a daemon may take to be ready (`ready_timeout`): its dependents wait
+        /// that long, and its own check's failures count only after it.
+        public var readyTimeout: Double
+        /// It has a health check (else it is ready once it runs).
+        public var hasCheck: Bool
 
-        public init(now: Double, stopTimeout: Double = 10, decideDeadline: Double = 0.25) {
+        public init(now: Double, stopTimeout: Double = 10, decideDeadline: Double = 0.25,
+                    readyTimeout: Double = 60, hasCheck: Bool = false) {
             self.now = now
             self.stopTimeout = stopTimeout
             self.decideDeadline = decideDeadline
-        }
-    }
-
-    public static func transition(_ state: State, _ event: Event, _ c: Context) -> (State, [Action]) {
-        var s = state
-        func go(_ phase: Phase, _ actions: [Action] = []) -> (State, [Action]) {
-            s.phase = phase
-            return (s, actions)
-        }
-        func stay(_ actions: [Action] = []) -> (State, [Action]) { (s, actions) }
-        /// A death (or a lost process) of a daemon: the policy decides if it is wanted up
-        /// and declared, else it stays down.
-        func died(_ info: ExitInfo, first: [Action]) -> (State, [Action]) {
-            guard s.want == .up, s.declared else { return go(.down, first) }
-            s.questions += 1
-            return go(.deciding(info, ticket: s.questions, deadline: c.now + c.decideDeadline),
-                      first + [.askPolicy(info, ticket: s.questions)])
-        }
-        func startStopping(_ pid: ProcessIdentity, then: AfterStop, _ first: [Action] = []) -> (State, [Action]) {
-            go(.stopping(pid, killAt: c.now + c.stopTimeout, then: then), first + [.saveNow, .signal(.terminate)])
-        }
-        func spawn(_ kind: SpawnKind, _ reason: String) -> (State, [Action]) {
-            go(.starting(kind, reason: reason), [.spawn(kind, reason: reason)])
-        }
-        func userStart(_ kind: SpawnKind) -> (State, [Action]) {
-            guard s.declared else { return stay([.note("not started: no longer in daemons.lua")]) }
-            s.want = .up
-            return spawn(kind, kind == .manualRestart ? "manual restart" : "manual start")
-        }
-        func userStop() -> (State, [Action]) {
-            s.want = .down
-            return go(.down, [.saveNow, .killLeftovers])   // what a death left behind goes too
-        }
-        func daemonizedItself(_ info: ExitInfo) -> (State, [Action]) {
-            guard s.want == .up, s.declared else { return go(.down, [.recordExit(info)]) }
-            let pids = (info.leftovers ?? []).map { String($0.pid) }.joined(separator: ", ")
-            return go(.held(reason: "the program daemonized itself (pid \(pids) still running): run it in the foreground, or set forking = true"),
-                      [.recordExit(info)])
-        }
-
-        switch (state.phase, event) {
-        // MARK: down — no process
-        case (.down, .start): return userStart(.manualStart)
-        case (.down, .restart): return userStart(.manualRestart)
-        case (.down, .stop): return userStop()
-        case (.down, .discovered(let found)):
-            switch found {
-            case .alive(let pid, let stopping):
-                if stopping {
-                    // The last monitor was stopping it; if it is wanted up that was a restart.
-                    let then: AfterStop = s.want == .up ? .restart : .stayDown
-                    return go(.stopping(pid, killAt: c.now + c.stopTimeout, then: then),
-                              [.watch(pid), .note("adopted pid \(pid.pid) (identity verified); its stop goes on")])
-                }
-                return go(.running(pid), [.watch(pid), .note("adopted pid \(pid.pid) (identity verified)")])
-            case .lost(let info): return died(info, first: [.recordExit(info)])
-            case .waiting(let until, let reason, let exit):
-                return s.want == .up && s.declared ? go(.waiting(until: until, reason: reason, exit: exit)) : stay()
-            case .held(let reason): return s.want == .up && s.declared ? go(.held(reason: reason)) : stay()
-            case .nothing: return stay()
-            }
-        case (.down, .exited): return stay()                 // already handled
-        case (.down, .daemonized): return stay()
-        case (.down, .handedOver): return stay()
-        case (.down, .spawned(let pid)):
-            // Not expected (spawns come from `starting`), but a process we started must not
-            // run unsupervised: keep it if wanted, else stop it.
-            return s.want == .up ? go(.running(pid), [.recordStart(pid, .manualStart, reason: "started")])
-                                 : startStopping(pid, then: .stayDown, [.recordStart(pid, .manualStart, reason: "started")])
-        case (.down, .spawnFailed): return stay()
-        case (.down, .decided): return stay()                // the user acted meanwhile
-        case (.down, .policyUnavailable): return stay()
-        case (.down, .health): return stay()
-        case (.down, .configured(let declared)): s.declared = declared; return stay()
-        case (.down, .tick): return stay()
-
-        // MARK: starting — a spawn is under way
-        case (.starting, .start), (.starting, .restart):
-            s.want = .up
-            return stay()
-        case (.starting, .stop):
-            s.want = .down                                   // the new process is stopped when it appears
-            return stay([.saveNow])
-        case (.starting, .discovered): return stay()
-        case (.starting, .exited): return stay()
-        case (.starting, .daemonized): return stay()
-        case (.starting, .handedOver): return stay()
-        case (.starting(let kind, let reason), .spawned(let pid)):
-            let record = Action.recordStart(pid, kind, reason: reason)
-            return s.want == .up ? go(.running(pid), [record]) : startStopping(pid, then: .stayDown, [record])
-        case (.starting(let kind, _), .spawnFailed(let reason)):
-            // Not retried on its own (a missing program would only fail again): held with
-            // the reason until someone starts it.
-            return go(.held(reason: "cannot start: \(reason)"), [.recordStartFailure(kind, reason: reason)])
-        case (.starting, .decided): return stay()
-        case (.starting, .policyUnavailable): return stay()
-        case (.starting, .health): return stay()
-        case (.starting, .configured(let declared)): s.declared = declared; return stay()
-        case (.starting, .tick): return stay()
-
-        // MARK: running
-        case (.running, .start):
-            s.want = .up
-            return stay()
-        case (.running(let pid), .restart):
-            s.want = .up
-            return startStopping(pid, then: .restart)
-        case (.running(let pid), .stop):
-            s.want = .down
-            return startStopping(pid, then: .stayDown)
-        case (.running, .discovered): return stay()
-        case (.running, .exited(let info)): return died(info, first: [.recordExit(info)])
-        case (.running, .daemonized(let info)): return daemonizedItself(info)
-        case (.running(let pid), .handedOver(let next, let group)):
-            return go(.running(next), [.recordHandover(from: pid.pid, to: next, group: group)])
-        case (.running, .spawned): return stay()
-        case (.running, .spawnFailed): return stay()
-        case (.running, .decided): return stay()
-        case (.running, .policyUnavailable): return stay()
-        case (.running(let pid), .health(let result)):
-            guard result.state == .unhealthy, s.want == .up, s.declared else { return stay([.recordHealth(result)]) }
-            return startStopping(pid, then: .askPolicy(.healthCheckFailed, reason: result.reason),
-                                 [.recordHealth(result), .note("health check failed: \(result.reason); stopping it")])
-        case (.running, .configured(let declared)): s.declared = declared; return stay()
-        case (.running, .tick): return stay()
-
-        // MARK: stopping — SIGTERM sent
-        case (.stopping(let pid, let killAt, _), .start), (.stopping(let pid, let killAt, _), .restart):
-            s.want = .up
-            return go(.stopping(pid, killAt: killAt, then: .restart), [.saveNow])
-        case (.stopping(let pid, let killAt, _), .stop):
-            s.want = .down
-            return go(.stopping(pid, killAt: killAt, then: .stayDown), [.saveNow])
-        case (.stopping, .discovered): return stay()
-        case (.stopping(let pid, let killAt, let then), .handedOver(let next, let group)):
-            // The stop goes on with the process that carries on.
-            return go(.stopping(next, killAt: killAt, then: then),
-                      [.recordHandover(from: pid.pid, to: next, group: group), .signal(.terminate)])
-        case (.stopping(_, _, let then), .exited(let info)), (.stopping(_, _, let then), .daemonized(let info)):
-            switch then {
-            case .stayDown: return go(.down, [.recordExit(info), .killLeftovers])
-            case .restart:
-                guard s.declared else { return go(.down, [.recordExit(info), .killLeftovers]) }
-                return go(.starting(.manualRestart, reason: "manual restart"),
-                          [.recordExit(info), .killLeftovers, .spawn(.manualRestart, reason: "manual restart")])
-            case .askPolicy(let cause, let reason):
-                // Stopped for a failed check: that is the exit to record and decide on.
-                var asked = info
-                asked.cause = cause
-                asked.detail = reason
-                return died(asked, first: [.recordExit(asked), .killLeftovers])
-            }
-        case (.stopping, .spawned): return stay()
-        case (.stopping, .spawnFailed): return stay()
-        case (.stopping, .decided): return stay()
-        case (.stopping, .policyUnavailable): return stay()
-        case (.stopping, .health): return stay()
-        case (.stopping, .configured(let declared)): s.declared = declared; return stay()
-        case (.stopping(let pid, let killAt, let then), .tick):
-            guard c.now >= killAt else { return stay() }
-            // SIGKILL once; then wait for the death (the deadline moves out of reach).
-            return go(.stopping(pid, killAt: .infinity, then: then),
-                      [.note("stop timeout (\(Clock.humanDuration(c.stopTimeout))): sending SIGKILL"), .signal(.kill)])
-
-        // MARK: deciding — the policy's answer is awaited
-        case (.deciding, .start): return userStart(.manualStart)
-        case (.deciding, .restart): return userStart(.manualRestart)
-        case (.deciding, .stop): return userStop()
-        case (.deciding, .discovered): return stay()
-        case (.deciding, .exited): return stay()
-        case (.deciding, .daemonized): return stay()
-        case (.deciding, .handedOver): return stay()
-        case (.deciding, .spawned): return stay()
-        case (.deciding, .spawnFailed): return stay()
-        case (.deciding(let info, let ticket, _), .decided(let decision, let answered)):
-            guard answered == ticket else { return stay() }  // a late answer to an older question
-            switch decision.action {
-            case .restartNow: return spawn(.automatic, info.reason)
-            case .restartAfter(let seconds):
-                return go(.waiting(until: c.now + seconds, reason: decision.reason, exit: info))
-            case .stayDown: return go(.held(reason: decision.reason))
-            }
-        case (.deciding(let info, let ticket, _), .policyUnavailable(let unavailable, let why)):
-            guard unavailable == ticket else { return stay() }
-            return go(.deciding(info, ticket: ticket, deadline: .infinity), [.decideByFallback(info, ticket: ticket, why: why)])
-        case (.deciding, .health): return stay()
-        case (.deciding, .configured(let declared)):
-            s.declared = declared
-            return declared ? stay() : go(.down, [.note("not restarted: no longer in daemons.lua")])
-        case (.deciding(let info, let ticket, let deadline), .tick):
-            guard c.now >= deadline else { return stay() }
-            return go(.deciding(info, ticket: ticket, deadline: .infinity),
-                      [.decideByFallback(info, ticket: ticket, why: "the policy did not answer within \(Int((c.decideDeadline * 1000).rounded())) ms")])
-
-        // MARK: waiting — a restart is scheduled
-        case (.waiting, .start): return userStart(.manualStart)
-        case (.waiting, .restart): return userStart(.manualRestart)
-        case (.waiting, .stop): return userStop()
-        case (.waiting, .discovered): return stay()
-        case (.waiting, .exited): return stay()
-        case (.waiting, .daemonized): return stay()
-        case (.waiting, .handedOver): return stay()
-        case (.waiting, .spawned): return stay()
-        case (.waiting, .spawnFailed): return stay()
-        case (.waiting, .decided): return stay()
-        case (.waiting, .policyUnavailable): return stay()
-        case (.waiting, .health): return stay()
-        case (.waiting, .configured(let declared)):
-            s.declared = declared
-            return declared ? stay() : go(.down, [.note("scheduled restart cancelled: no longer in daemons.lua")])
-        case (.waiting(let until, _, let exit), .tick):
-            guard c.now >= until else { return stay() }
-            return spawn(.automatic, exit.reason)
-
-        // MARK: held — kept down
-        case (.held, .start): return userStart(.manualStart)
-        case (.held, .restart): return userStart(.manualRestart)
-        case (.held, .stop): return userStop()
-        case (.held, .discovered): return stay()
-        case (.held, .exited): return stay()
-        case (.held, .daemonized): return stay()
-        case (.held, .handedOver): return stay()
-        case (.held, .spawned): return stay()
-        case (.held, .spawnFailed): return stay()
-        case (.held, .decided): return stay()
-        case (.held, .policyUnavailable): return stay()
-        case (.held, .health): return stay()
-        case (.held, .configured(let declared)):
-            s.declared = declared
-            return declared ? stay() : go(.down)
-        case (.held, .tick): return stay()
+            self.readyTimeout = readyTimeout
+            self.hasCheck = hasCheck
         }
     }
 
@@ -384,6 +176,7 @@ public enum Supervision {
         case .waiting(let until, _, _): return until
         case .stopping(_, let killAt, _): return killAt.isFinite ? killAt : nil
         case .deciding(_, _, let deadline): return deadline.isFinite ? deadline : nil
+        case .pending(_, _, let until, _): return until
         case .down, .starting, .running, .held: return nil
         }
     }
@@ -393,8 +186,8 @@ extension Supervision.Phase {
     /// The process the monitor is responsible for, if any.
     public var process: ProcessIdentity? {
         switch self {
-        case .running(let p), .stopping(let p, _, _): return p
-        case .down, .starting, .deciding, .waiting, .held: return nil
+        case .running(let p, _), .stopping(let p, _, _): return p
+        case .down, .starting, .pending, .deciding, .waiting, .held: return nil
         }
     }
 }

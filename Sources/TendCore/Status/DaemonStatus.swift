@@ -6,6 +6,8 @@ public struct DaemonStatus: Codable, Sendable, Equatable {
     public enum State: String, Codable, Sendable {
         /// A start is under way.
         case starting = "STARTING"
+        /// It waits for the daemons it names in `after` to be ready.
+        case pending = "PENDING"
         case running = "RUNNING"
         /// SIGTERM sent, waiting for the process to end.
         case stopping = "STOPPING"
@@ -33,10 +35,13 @@ public struct DaemonStatus: Codable, Sendable, Equatable {
     public var reason: String?
     public var nextAttemptAt: Double?
     public var health: HealthResult?
+    /// While running: whether it is ready (no check, or its check passed since it started).
+    /// Known only to a running monitor (nil from the files).
+    public var ready: Bool?
 
     enum CodingKeys: String, CodingKey {
         case daemon, state, pid, uptimeSeconds = "uptime_seconds", restarts, lastExit = "last_exit",
-             lastExitAt = "last_exit_at", wanted, reason, nextAttemptAt = "next_attempt_at", health
+             lastExitAt = "last_exit_at", wanted, reason, nextAttemptAt = "next_attempt_at", health, ready
     }
 
     /// Reads one daemon's status from its records and the live process table. `unrecorded`
@@ -101,6 +106,7 @@ extension DaemonStatus.State {
         switch state.phase {
         case .down: self = .stopped
         case .starting: self = .starting
+        case .pending: self = .pending
         case .running: self = .running
         case .stopping: self = .stopping
         case .deciding: self = .exited

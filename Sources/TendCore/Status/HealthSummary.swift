@@ -32,9 +32,13 @@ public struct HealthSummary: Codable, Sendable, Equatable {
     public static func compute(from report: StatusReport) -> HealthSummary {
         let entries = report.daemons.map { d -> Entry in
             let running = d.state == .running
-            let checkOK = d.health.map { $0.state == .healthy } ?? true
+            // Not ready (a running monitor says so): its check has not passed since it started.
+            let checkOK = d.ready != false && (d.health.map { $0.state == .healthy } ?? true)
             let reason: String
             if !running { reason = d.reason ?? d.lastExit ?? d.state.rawValue.lowercased() }
+            else if d.ready == false, d.health?.state != .unknown {
+                reason = "running; not ready yet" + (d.health.map { " (check: \($0.reason))" } ?? " (its check has not passed since it started)")
+            }
             else if let h = d.health {
                 switch h.state {
                 case .healthy: reason = "running; check passed: \(h.reason)"

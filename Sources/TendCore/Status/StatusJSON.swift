@@ -21,9 +21,10 @@ extension StatusReport {
     }
 }
 
+/// A status that could not be had: the monitor's answer unreadable, or a name unknown.
 struct StatusJSONError: Error, CustomStringConvertible {
     let description: String
-    init(_ description: String) { self.description = "status from the monitor: \(description)" }
+    init(_ description: String) { self.description = description }
 }
 
 extension DaemonStatus {
@@ -37,6 +38,7 @@ extension DaemonStatus {
         o.setIfPresent("reason", reason.map(JSONValue.string))
         o.setIfPresent("next_attempt_at", nextAttemptAt.map(JSONOutput.time))
         o.setIfPresent("health", health.map(\.json))
+        o.setIfPresent("ready", ready.map(JSONValue.bool))
         return .object(o)
     }
 
@@ -50,7 +52,7 @@ extension DaemonStatus {
                   uptimeSeconds: o["uptime_seconds"]?.doubleValue, restarts: Int(o["restarts"]?.intValue ?? 0),
                   lastExit: o["last_exit"]?.stringValue, lastExitAt: time("last_exit_at"), wanted: wanted,
                   reason: o["reason"]?.stringValue, nextAttemptAt: time("next_attempt_at"),
-                  health: try o["health"].map(HealthResult.init(json:)))
+                  health: try o["health"].map(HealthResult.init(json:)), ready: o["ready"]?.boolValue)
     }
 }
 

@@ -16,18 +16,18 @@ enum DaemonsModule {
            doc: "Status from the state files and the process table, as `tend status --format json` gives it.") { ctx, call in
             let one = try call.optionalString(1)
             return try call.attempt {
-                let declared = try specs(ctx)
+                let report = try StatusReport.current(ctx.home, names: one.map { [$0] } ?? [], declared: { try specs(ctx) })
                 if let one {
-                    guard declared.contains(where: { $0.name == one }) else { throw LuaHostError("unknown daemon '\(one)'") }
-                    call.stack.push(DaemonStatus.read(one, home: ctx.home, tracker: PidTracker(home: ctx.home, declared: declared)))
+                    guard let status = report.daemons.first(where: { $0.daemon == one }) else { throw LuaHostError("unknown daemon '\(one)'") }
+                    call.stack.push(status)
                 } else {
-                    call.stack.push(StatusReport.read(declared, home: ctx.home))
+                    call.stack.push(report)
                 }
             }
         },
         fn("health", returns: ["tend.HealthSummary?", "string?"], returnDoc: "the summary, or nil and an error message",
            doc: "How many configured daemons are healthy (running, identity verified, last check passed), and why each is or is not.") { ctx, call in
-            try call.attempt { call.stack.push(HealthSummary.compute(try specs(ctx), home: ctx.home)) }
+            try call.attempt { call.stack.push(HealthSummary.compute(from: try StatusReport.current(ctx.home, declared: { try specs(ctx) }))) }
         },
         fn("monitor_running", returns: ["boolean", "integer?"], returnDoc: "whether a monitor runs for this home, and its PID",
            doc: "Whether the home's monitor runs (identity verified).") { ctx, call in
@@ -57,10 +57,11 @@ enum DaemonsModule {
 
     static let types: [HostTypeSpec] = [
         HostTypeSpec(name: "tend.DaemonStatus", doc: "One daemon's status (`tend status`).", fields: [
-            "daemon: string", "state: \"RUNNING\"|\"STOPPING\"|\"STOPPED\"|\"EXITED\"|\"WAITING\"|\"HELD\"|\"STALE\"",
+            "daemon: string", "state: \"STARTING\"|\"PENDING\"|\"RUNNING\"|\"STOPPING\"|\"STOPPED\"|\"EXITED\"|\"WAITING\"|\"HELD\"|\"STALE\"",
             "pid?: integer", "uptime_seconds?: number", "restarts: integer", "last_exit?: string",
             "last_exit_at?: number", "wanted: \"up\"|\"down\"", "reason?: string -- why it is in this state",
             "next_attempt_at?: number", "health?: tend.HealthResult -- the last health check",
+            "ready?: boolean -- running and ready (its check passed since it started); known to a running monitor",
         ]),
         HostTypeSpec(name: "tend.StatusReport", doc: "Every configured daemon's status and the monitor's.", fields: [
             "monitor: {running: boolean, pid?: integer}", "daemons: tend.DaemonStatus[]",

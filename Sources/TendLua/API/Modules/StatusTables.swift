@@ -15,7 +15,7 @@ extension LuaStack {
     }
 
     func push(_ d: DaemonStatus) {
-        newTable(fields: 11)
+        newTable(fields: 12)
         setField("daemon", d.daemon)
         setField("state", d.state.rawValue)
         setField("pid", d.pid)
@@ -26,6 +26,7 @@ extension LuaStack {
         setField("wanted", d.wanted.rawValue)
         setField("reason", d.reason)
         setField("next_attempt_at", d.nextAttemptAt)
+        if let ready = d.ready { setField("ready", ready) }
         if let health = d.health {
             push(health)
             rawSet(-2, "health")
