@@ -8,8 +8,13 @@ struct CommandContext {
     let paths: ScriptPaths
 
     init(_ global: GlobalOptions) {
-        home = global.resolvedHome
-        paths = ScriptPaths.resolve(explicitConfigDir: global.configDir)
+        self.init(home: global.home, configDir: global.configDir)
+    }
+
+    /// From `--home` and `--config-dir` as given (nil: the environment's defaults).
+    init(home explicitHome: String?, configDir: String?) {
+        home = Home.resolve(explicit: explicitHome)
+        paths = ScriptPaths.resolve(explicitConfigDir: configDir)
     }
 
     /// The daemons declared in daemons.lua (the user's, else the shipped default).

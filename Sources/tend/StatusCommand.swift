@@ -14,7 +14,11 @@ extension Tend {
         @Argument(help: "Daemon names (default: all).", completion: Completions.daemons) var names: [String] = []
 
         func run() throws {
-            let context = CommandContext(global)
+            try Self.show(CommandContext(global), format: format, names: names)
+        }
+
+        /// What `tend status` prints (also the fast path's, see `PlainStatus`).
+        static func show(_ context: CommandContext, format: Output.Format, names: [String]) throws {
             let report = try Self.report(context, names: names)
             switch format {
             case .json: Output.line(JSONOutput.document(report.json))

@@ -38,6 +38,7 @@ extension Tend {
     static func main() {
         HiddenRoles.runIfAsked()
         let arguments = Array(CommandLine.arguments.dropFirst())
+        PlainStatus.runIfPlain(arguments)
         if let message = SubcommandSuggestion.message(for: arguments, root: Tend.self) {
             exit(withError: ValidationError(message))
         }
