@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -22,106 +21,7 @@
 
 extern char **environ;
 
-// The child's side of a spawn with resource limits: only async-signal-safe calls, as
-// after any fork of a process that may have threads. An error before exec is written to
-// `report` (close-on-exec, so a successful exec just closes it).
-static void limited_child(const char *path, char *const argv[], char *const envp[], const char *cwd,
-                          int in_fd, int out_fd, int err_fd, const int *resources,
-                          const unsigned long long *values, int nlimits, int report) {
-    int e = 0;
-    if (setsid() < 0) goto fail;
-    struct sigaction dfl;
-    memset(&dfl, 0, sizeof dfl);
-    dfl.sa_handler = SIG_DFL;
-    for (int sig = 1; sig < NSIG; sig++) (void)sigaction(sig, &dfl, NULL);
-    int null_fd = open("/dev/null", O_RDWR);
-    if (dup2(in_fd >= 0 ? in_fd : null_fd, 0) < 0) goto fail;
-    if (dup2(out_fd >= 0 ? out_fd : null_fd, 1) < 0) goto fail;
-    if (dup2(err_fd >= 0 ? err_fd : 1, 2) < 0) goto fail;
-    if (cwd && chdir(cwd) != 0) goto fail;
-    for (int i = 0; i < nlimits; i++) {
-        struct rlimit rl = { .rlim_cur = (rlim_t)values[i], .rlim_max = (rlim_t)values[i] };
-        if (setrlimit(resources[i], &rl) != 0) goto fail;
-    }
-    for (int fd = 3; fd < 65536; fd++) if (fd != report) (void)close(fd);
-    sigset_t empty;
-    sigemptyset(&empty);
-    sigprocmask(SIG_SETMASK, &empty, NULL);
-    execve(path, argv, envp ? envp : environ);
-fail:
-    e = errno;
-    (void)!write(report, &e, sizeof e);
-    _exit(127);
-}
-
 int tend_rlimit_nproc(void) { return RLIMIT_NPROC; }
-
-int tend_spawn_limited(const char *path, char *const argv[], char *const envp[],
-                       const char *cwd, int in_fd, int out_fd, int err_fd,
-                       const int *resources, const unsigned long long *values, int nlimits, pid_t *pid) {
-    int report[2];
-    if (pipe(report) != 0) return errno;
-    fcntl(report[0], F_SETFD, FD_CLOEXEC);
-    fcntl(report[1], F_SETFD, FD_CLOEXEC);
-    // No signal handler of ours may run in the child before exec.
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    pid_t child = fork();
-    if (child == 0) limited_child(path, argv, envp, cwd, in_fd, out_fd, err_fd, resources, values, nlimits, report[1]);
-    int e = child < 0 ? errno : 0;
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    close(report[1]);
-    if (child > 0) {
-        ssize_t n;
-        do { n = read(report[0], &e, sizeof e); } while (n < 0 && errno == EINTR);
-        if (n == (ssize_t)sizeof e) {
-            int status;
-            while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
-        } else {
-            e = 0;
-            *pid = child;
-        }
-    }
-    close(report[0]);
-    return e;
-}
-
-int tend_spawn(const char *path, char *const argv[], char *const envp[],
-               const char *cwd, int in_fd, int out_fd, int err_fd, pid_t *pid) {
-    posix_spawnattr_t attr;
-    posix_spawn_file_actions_t fa;
-    int rc = posix_spawnattr_init(&attr);
-    if (rc) return rc;
-    rc = posix_spawn_file_actions_init(&fa);
-    if (rc) { posix_spawnattr_destroy(&attr); return rc; }
-
-    sigset_t empty, all;
-    sigemptyset(&empty);
-    sigfillset(&all);
-    short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
-#ifdef POSIX_SPAWN_SETSID
-    flags |= POSIX_SPAWN_SETSID;
-#endif
-    posix_spawnattr_setflags(&attr, flags);
-    posix_spawnattr_setsigmask(&attr, &empty);
-    posix_spawnattr_setsigdefault(&attr, &all);
-
-    if (in_fd >= 0) posix_spawn_file_actions_adddup2(&fa, in_fd, 0);
-    else posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    if (out_fd >= 0) posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
-    else posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    if (err_fd >= 0) posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
-    else posix_spawn_file_actions_adddup2(&fa, 1, 2);
-#ifdef __linux__
-    posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-#endif
-    if (cwd) posix_spawn_file_actions_addchdir_np(&fa, cwd);
-    rc = posix_spawn(pid, path, &fa, &attr, argv, envp ? envp : environ);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
-    return rc;
-}
 
 int tend_pidfd_open(pid_t pid) {
 #if defined(__linux__) && defined(SYS_pidfd_open)

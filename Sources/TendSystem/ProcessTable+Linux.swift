@@ -86,8 +86,20 @@ extension ProcessTable {
         guard let tasks = try? FileSystem.list("/proc/\(pid)/task") else { return nil }
         var result: [Int32] = []
         for task in tasks {
-            guard let text = try? FileSystem.readText("/proc/\(pid)/task/\(task)/children") else { return nil }
-            result += text.split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: "\n")) }
+            // Parsed as bytes: a monitor of a thousand daemons reads this at every death.
+            guard let bytes = try? FileSystem.readBytes("/proc/\(pid)/task/\(task)/children") else { return nil }
+            var value: Int32 = 0, digits = 0
+            for byte in bytes {
+                if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+                    value = value &* 10 &+ Int32(byte - UInt8(ascii: "0"))
+                    digits += 1
+                } else if digits > 0 {
+                    result.append(value)
+                    value = 0
+                    digits = 0
+                }
+            }
+            if digits > 0 { result.append(value) }
         }
         return result
     }

@@ -40,10 +40,22 @@ public enum Spawner {
         throw Failure.commandNotFound(command)
     }
 
-    /// A resource limit set in the child before exec (soft and hard alike).
+    /// A resource limit set in the child before exec.
     public struct Limit: Sendable, Equatable {
         public let resource: Int32
-        public let value: UInt64
+        public let soft: UInt64
+        public let hard: UInt64
+
+        /// Soft and hard alike: what a daemon's `limits` ask for.
+        init(resource: Int32, value: UInt64) {
+            self.init(resource: resource, soft: value, hard: value)
+        }
+
+        public init(resource: Int32, soft: UInt64, hard: UInt64) {
+            self.resource = resource
+            self.soft = soft
+            self.hard = hard
+        }
 
         public static func openFiles(_ n: UInt64) -> Limit { Limit(resource: Int32(RLIMIT_NOFILE.rawValue), value: n) }
         public static func processes(_ n: UInt64) -> Limit { Limit(resource: tend_rlimit_nproc(), value: n) }
@@ -65,19 +77,16 @@ public enum Spawner {
             .sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { cEnv.forEach { free($0) } }
         let resources = limits.map(\.resource)
-        let values = limits.map { CUnsignedLongLong($0.value) }
+        let softs = limits.map { CUnsignedLongLong($0.soft) }
+        let hards = limits.map { CUnsignedLongLong($0.hard) }
         var pid: pid_t = 0
         let rc: Int32 = cArgs.withUnsafeMutableBufferPointer { args in
             cEnv.withUnsafeMutableBufferPointer { env in
-                // posix_spawn (vfork-fast) unless limits need a fork to set them in.
-                guard !limits.isEmpty else {
-                    return tend_spawn(path, args.baseAddress, env.baseAddress, workingDirectory, input, output, errorOutput, &pid)
-                }
-                return tend_spawn_limited(path, args.baseAddress, env.baseAddress, workingDirectory, input, output, errorOutput,
-                                          resources, values, Int32(limits.count), &pid)
+                tend_spawn(path, args.baseAddress, env.baseAddress, workingDirectory, input, output, errorOutput,
+                           resources, softs, hards, Int32(limits.count), &pid)
             }
         }
-        guard rc == 0 else { throw Failure.spawnFailed(first, SystemError(limits.isEmpty ? "posix_spawn" : "spawn", path: path, code: rc)) }
+        guard rc == 0 else { throw Failure.spawnFailed(first, SystemError("spawn", path: path, code: rc)) }
         return pid
     }
 

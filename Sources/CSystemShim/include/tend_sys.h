@@ -9,17 +9,14 @@
 /// Spawns `argv` in a new session (its own process group), signal mask cleared and
 /// default dispositions restored, stdin from `in_fd` (or /dev/null when -1), stdout to
 /// `out_fd` (or /dev/null when -1), stderr to `err_fd` (or wherever stdout goes when -1),
-/// every other fd closed, working directory `cwd` (NULL = keep). `envp` NULL keeps the
-/// environment. Returns 0 and sets *pid, or an errno value.
+/// every other fd closed, working directory `cwd` (NULL = keep), and for each of the
+/// `nlimits` resources `resources[i]` the limits `softs[i]`/`hards[i]`. `envp` NULL keeps
+/// the environment. Returns 0 and sets *pid, or an errno value (an error in the child
+/// before exec, from setrlimit, chdir or exec, is returned as its errno).
 int tend_spawn(const char *path, char *const argv[], char *const envp[],
-               const char *cwd, int in_fd, int out_fd, int err_fd, pid_t *pid);
-
-/// `tend_spawn` with resource limits set (soft = hard = `values[i]` for `resources[i]`)
-/// before exec: fork + exec, since posix_spawn has no setrlimit. Same return convention;
-/// an error in the child before exec (setrlimit, chdir, exec) is returned as its errno.
-int tend_spawn_limited(const char *path, char *const argv[], char *const envp[],
-                       const char *cwd, int in_fd, int out_fd, int err_fd,
-                       const int *resources, const unsigned long long *values, int nlimits, pid_t *pid);
+               const char *cwd, int in_fd, int out_fd, int err_fd,
+               const int *resources, const unsigned long long *softs, const unsigned long long *hards,
+               int nlimits, pid_t *pid);
 
 /// RLIMIT_NPROC (hidden from Swift's Glibc module, built without _GNU_SOURCE).
 int tend_rlimit_nproc(void);

@@ -131,6 +131,7 @@ extension Monitor {
     /// (A configuration taken whose daemons name broken or missing scripts is a reload
     /// that did not fully work: `tend reload` says so and exits 1.)
     func configurationApplied(_ problem: ConfigurationProblem?, scripts: [ScriptState]) {
+        if problem == nil { warnIfDescriptorsShort() }
         let error = problem.map { "the configuration in force is kept: \($0)" }
             ?? (scripts.isEmpty ? nil : "reloaded, but scripts the daemons name have problems:\n" + scripts.map(\.description).joined(separator: "\n"))
         for fd in reloadClients {
@@ -140,6 +141,16 @@ extension Monitor {
         let parked = parkedRequests
         parkedRequests.removeAll()
         for (fd, request, retried) in parked { handle(request, from: fd, retried: retried) }
+    }
+
+    /// Says once (in health.log and on stderr) when the declared daemons need more
+    /// descriptors than the open-file limit allows.
+    private func warnIfDescriptorsShort() {
+        let warning = DescriptorBudget.shortfall(daemons: core.declaredNames.count, limit: openFileLimit)
+        defer { descriptorWarning = warning }
+        guard let warning, warning != descriptorWarning else { return }
+        try? core.monitorLog.healthEvent(event: "open_files", message: warning, severity: .warning)
+        try? FileSystem.writeAll(2, Array("tend monitor: \(warning)\n".utf8))
     }
 
     /// Answers the clients whose daemons have settled (or whose wait ran out); a staged

@@ -50,6 +50,10 @@ public final class Monitor {
     /// Clients of `tend reload`, answered when the reload is applied.
     var reloadClients: [Int32] = []
     var stopRequested = false
+    /// The open-file limit in force once the home is claimed.
+    var openFileLimit = OpenFileLimit.current()
+    /// The last warning that the declared daemons need more descriptors than the limit.
+    var descriptorWarning: String?
 
     public init(home: Home, tendExecutable: String, options: Options = Options(), scripts: ScriptService) {
         self.home = home
@@ -77,15 +81,11 @@ public final class Monitor {
 
     /// Runs until SIGTERM or SIGINT. Daemons keep running when it returns.
     public func run() throws {
-        try home.prepare()
-        guard let lock = try MonitorProcess.claim(home) else {
-            throw Failure.alreadyRunning(home: home.root, pid: MonitorProcess.running(home)?.pid)
-        }
+        let lock = try claimHome()
         defer { MonitorProcess.release(home, lock: lock) }
         // Bind first, so clients queue on the socket while the configuration loads.
         let listener = try UnixSocket.listen(at: home.monitorSocket)
         defer { closeFD(listener) }
-        SignalPipe.ignore(.pipe)
         let signals = try SignalPipe([.child, .terminate, .interrupt, .hangup])
         Reaper.becomeSubreaper()
         capture.removeOldFifos()
@@ -113,6 +113,21 @@ public final class Monitor {
         core.flush()
     }
 
+    /// Becomes the home's monitor (or says which one is): the home's lock, SIGPIPE
+    /// ignored, and the open-file limit raised for the descriptors each daemon costs;
+    /// daemons get the limit found back.
+    private func claimHome() throws -> Int32 {
+        try home.prepare()
+        guard let lock = try MonitorProcess.claim(home) else {
+            throw Failure.alreadyRunning(home: home.root, pid: MonitorProcess.running(home)?.pid)
+        }
+        SignalPipe.ignore(.pipe)
+        let limits = OpenFileLimit.raise()
+        openFileLimit = limits.now
+        processes.daemonOpenFiles = limits.found.soft < limits.now.soft ? OpenFileLimit.restoring(limits.found) : nil
+        return lock
+    }
+
     /// One turn's work after the wait: events, deadlines, the disk, waiting clients.
     func work() {
         processes.beginTurn()
@@ -136,12 +151,8 @@ public final class Monitor {
     /// hand dead daemons that are wanted up to the policy, run every check once, wait
     /// (bounded) for the answers, write everything, exit. Returns one line per action.
     public func runOnce(timeout: Double = 30) throws -> [String] {
-        try home.prepare()
-        guard let lock = try MonitorProcess.claim(home) else {
-            throw Failure.alreadyRunning(home: home.root, pid: MonitorProcess.running(home)?.pid)
-        }
+        let lock = try claimHome()
         defer { MonitorProcess.release(home, lock: lock) }
-        SignalPipe.ignore(.pipe)
         capture.removeOldFifos()
         logWriter.ensure()   // daemons this cycle starts get their output written
         core.actionLog = []

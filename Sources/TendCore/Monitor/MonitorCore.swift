@@ -204,7 +204,12 @@ public final class MonitorCore {
                     rt.pendingLog.removeFirst(rt.pendingLog.count - 10_000)
                 }
             }
-            attempt("state") { try rt.save(home, rt.persisted(wallNow: wall, monotonicNow: mono)) }
+            if rt.recordDirty || rt.writeProblem != nil {
+                attempt("state") {
+                    try rt.save(home, rt.persisted(wallNow: wall, monotonicNow: mono))
+                    rt.recordDirty = false
+                }
+            }
             if rt.historyDirty {
                 attempt("history") {
                     try rt.history.save(home, rt.name)

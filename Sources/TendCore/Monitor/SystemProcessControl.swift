@@ -11,6 +11,9 @@ final class SystemProcessControl: ProcessControl {
     private(set) var watches: [String: Int32] = [:]
     /// One scan of the process table per loop turn serves every stop of that turn.
     private var tagged: TaggedProcesses?
+    /// The open-file limit a daemon gets back when the monitor raised its own (unless
+    /// its `limits` say otherwise).
+    var daemonOpenFiles: Spawner.Limit?
 
     init(home: Home, capture: CaptureEnds) {
         self.home = home
@@ -22,9 +25,10 @@ final class SystemProcessControl: ProcessControl {
 
     func spawn(_ spec: DaemonSpec, argv: [String], environment: [String: String]) throws -> ProcessIdentity {
         let output = try capture.ends(for: spec.name)
+        let restored = spec.limits.nofile == nil ? daemonOpenFiles.map { [$0] } ?? [] : []
         let pid = try Spawner.spawn(argv, environment: environment, workingDirectory: spec.workingDirectory,
-                                    output: output.stdout, errorOutput: output.stderr, limits: spec.limits.spawnLimits)
-        // The child exists once posix_spawn returns, so its start time can be read.
+                                    output: output.stdout, errorOutput: output.stderr, limits: spec.limits.spawnLimits + restored)
+        // The child has exec'd once the spawn returns (vfork), so its start time can be read.
         return ProcessTable.identity(of: pid) ?? ProcessIdentity(pid: pid, startTime: 0)
     }
 

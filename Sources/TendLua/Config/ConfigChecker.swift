@@ -1,4 +1,5 @@
 import TendCore
+import TendSystem
 
 /// What `tend check-config` does: loads daemons.lua and every policy, health check and
 /// plugin on the search path, each in its role's environment (the sandbox for
@@ -91,6 +92,10 @@ public enum ConfigChecker {
             report.daemons = config.specs.count
             report.problems += config.problems
             specs = config.specs
+            // The monitor raises its soft limit to this process's hard one (if started here).
+            if let shortfall = DescriptorBudget.shortfall(daemons: specs.count, limit: OpenFileLimit.current()) {
+                report.problems.append(ScriptProblem(file: file, line: nil, message: shortfall))
+            }
         } else {
             report.problems.append(ScriptProblem(file: "\(paths.configDir)/daemons.lua", line: nil,
                                                  message: "no daemons.lua here and no shipped default found"))
