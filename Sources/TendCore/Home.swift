@@ -29,7 +29,7 @@ public struct Home: Sendable, Equatable {
     }
 
     /// `--home`, else `$TEND_HOME`, else `$XDG_STATE_HOME/tend`, else `~/.local/state/tend`.
-    public static func resolve(explicit: String?, environment: [String: String] = Spawner.currentEnvironment()) -> Home {
+    public static func resolve(explicit: String?, environment: Environment = .current) -> Home {
         if let explicit, !explicit.isEmpty { return Home(root: explicit) }
         if let env = environment["TEND_HOME"], !env.isEmpty { return Home(root: env) }
         if let xdg = environment["XDG_STATE_HOME"], !xdg.isEmpty { return Home(root: "\(xdg)/tend") }
@@ -37,7 +37,7 @@ public struct Home: Sendable, Equatable {
     }
 
     /// `$HOME`, else the password database's entry, else /tmp.
-    public static func userHome(_ environment: [String: String]) -> String {
+    public static func userHome(_ environment: Environment = .current) -> String {
         if let h = environment["HOME"], !h.isEmpty { return h }
         if let pw = getpwuid(getuid()), let dir = pw.pointee.pw_dir { return String(cString: dir) }
         return "/tmp"

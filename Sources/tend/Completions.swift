@@ -44,7 +44,7 @@ enum Completions {
         if value.count >= 2, value.first == "\"" || value.first == "'", value.last == value.first {
             value = String(value.dropFirst().dropLast())
         }
-        if value.hasPrefix("~/") { value = Home.userHome(Spawner.currentEnvironment()) + value.dropFirst() }
+        if value.hasPrefix("~/") { value = Home.userHome() + value.dropFirst() }
         return value
     }
 }

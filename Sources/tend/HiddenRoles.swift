@@ -12,15 +12,20 @@ import TendSystem
 /// argument parser is touched (no help, no validation: their caller is Tend itself), so
 /// such a process stays small in memory; the log writer never touches Lua either.
 enum HiddenRoles {
-    /// Role name (argv[1]) → its main, given the arguments after the name.
-    static let roles: [String: @Sendable ([String]) -> Int32] = [
-        "__script-worker": ScriptWorkerMain.run,
-        LogWriterProcess.role: logWriter,
-    ]
+    /// The main of the role a name (argv[1]) names, given the arguments after the name.
+    /// A switch, not a table: every command of the CLI passes here, and a dictionary of
+    /// closures costs its generic metadata at each start.
+    static func role(named name: String) -> (([String]) -> Int32)? {
+        switch name {
+        case "__script-worker": return ScriptWorkerMain.run
+        case LogWriterProcess.role: return logWriter
+        default: return nil
+        }
+    }
 
     /// Runs the role argv[1] names and exits; returns when argv[1] names none.
     static func runIfAsked(_ arguments: [String] = CommandLine.arguments) {
-        guard arguments.count > 1, let role = roles[arguments[1]] else { return }
+        guard arguments.count > 1, arguments[1].hasPrefix("__"), let role = role(named: arguments[1]) else { return }
         exit(role(Array(arguments.dropFirst(2))))
     }
 

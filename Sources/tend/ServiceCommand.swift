@@ -119,7 +119,7 @@ struct ManagerChoice: ParsableArguments {
         let launch = MonitorLaunch(
             executable: FileSystem.executablePath(), home: global.resolvedHome.root,
             configDir: ScriptPaths.resolve(explicitConfigDir: global.configDir).configDir,
-            userHome: Home.userHome(environment), xdgConfigHome: environment["XDG_CONFIG_HOME"], uid: getuid())
+            userHome: Home.userHome(Environment(environment)), xdgConfigHome: environment["XDG_CONFIG_HOME"], uid: getuid())
         return launch.service(kind)
     }
 }

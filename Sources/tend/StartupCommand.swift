@@ -62,7 +62,7 @@ extension Tend {
 
         /// Colour only for a person at a terminal who has not asked for none (no-color.org).
         static func colourWanted() -> Bool {
-            let noColor = Spawner.currentEnvironment()["NO_COLOR"].map { !$0.isEmpty } ?? false
+            let noColor = Environment.current["NO_COLOR"].map { !$0.isEmpty } ?? false
             return !noColor && isatty(1) == 1
         }
     }

@@ -87,13 +87,13 @@ final class LoggingRecordTests: XCTestCase {
     }
 
     func testRotationOptionsFromEnvironment() {
-        XCTAssertEqual(RotationOptions.fromEnvironment([:]), .default)
+        XCTAssertEqual(RotationOptions.fromEnvironment(Environment([:])), .default)
         XCTAssertEqual(RotationOptions.default.maxBytes, 10 * 1024 * 1024)
         XCTAssertEqual(RotationOptions.default.backups, 5)
-        let small = RotationOptions.fromEnvironment(["TEND_LOG_MAX_BYTES": "4k", "TEND_LOG_BACKUPS": "3"])
+        let small = RotationOptions.fromEnvironment(Environment(["TEND_LOG_MAX_BYTES": "4k", "TEND_LOG_BACKUPS": "3"]))
         XCTAssertEqual(small, RotationOptions(maxBytes: 4096, backups: 3))
-        XCTAssertEqual(RotationOptions.fromEnvironment(["TEND_LOG_MAX_BYTES": "2MiB"]).maxBytes, 2 << 20)
-        XCTAssertEqual(RotationOptions.fromEnvironment(["TEND_LOG_MAX_BYTES": "1000"]).maxBytes, 1000)
-        XCTAssertEqual(RotationOptions.fromEnvironment(["TEND_LOG_MAX_BYTES": "lots", "TEND_LOG_BACKUPS": "-1"]), .default)
+        XCTAssertEqual(RotationOptions.fromEnvironment(Environment(["TEND_LOG_MAX_BYTES": "2MiB"])).maxBytes, 2 << 20)
+        XCTAssertEqual(RotationOptions.fromEnvironment(Environment(["TEND_LOG_MAX_BYTES": "1000"])).maxBytes, 1000)
+        XCTAssertEqual(RotationOptions.fromEnvironment(Environment(["TEND_LOG_MAX_BYTES": "lots", "TEND_LOG_BACKUPS": "-1"])), .default)
     }
 }

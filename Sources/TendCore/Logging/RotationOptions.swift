@@ -18,7 +18,7 @@ public struct RotationOptions: Sendable, Equatable {
     /// The defaults, overridden by `TEND_LOG_MAX_BYTES` (bytes, or with a `k`/`m`/`g`
     /// suffix) and `TEND_LOG_BACKUPS`, so tests and users can shrink them without config.
     /// Values that do not parse are ignored.
-    public static func fromEnvironment(_ environment: [String: String] = Spawner.currentEnvironment()) -> RotationOptions {
+    public static func fromEnvironment(_ environment: Environment = .current) -> RotationOptions {
         var options = RotationOptions.default
         if let text = environment["TEND_LOG_MAX_BYTES"], let bytes = parseSize(text), bytes > 0 {
             options.maxBytes = bytes

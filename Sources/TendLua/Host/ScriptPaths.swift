@@ -16,7 +16,7 @@ public struct ScriptPaths: Sendable, Equatable {
         self.shippedDir = shippedDir.map(FileSystem.absolute)
     }
 
-    public static func resolve(explicitConfigDir: String?, environment: [String: String] = Spawner.currentEnvironment(),
+    public static func resolve(explicitConfigDir: String?, environment: Environment = .current,
                                executable: String = FileSystem.executablePath()) -> ScriptPaths {
         let config: String
         if let c = explicitConfigDir, !c.isEmpty { config = c }
@@ -26,7 +26,7 @@ public struct ScriptPaths: Sendable, Equatable {
         return ScriptPaths(configDir: config, shippedDir: findShipped(environment: environment, executable: executable))
     }
 
-    static func findShipped(environment: [String: String], executable: String) -> String? {
+    static func findShipped(environment: Environment, executable: String) -> String? {
         if let s = environment["TEND_SHARE_DIR"], !s.isEmpty { return s }
         let binDir = FileSystem.parentDirectory(of: executable)
         let installed = "\(FileSystem.parentDirectory(of: binDir))/share/tend"

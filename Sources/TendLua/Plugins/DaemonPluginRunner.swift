@@ -57,7 +57,7 @@ public final class DaemonPluginRunner {
     deinit { plugin.host.vm.release(ctx) }
 
     /// `$TEND_INTERVAL` (daemons.lua can set it per daemon with `env = { … }`), read once.
-    private let environmentInterval: Double? = Spawner.currentEnvironment()["TEND_INTERVAL"].flatMap(Double.init).flatMap { $0 > 0 ? $0 : nil }
+    private let environmentInterval: Double? = Environment.current["TEND_INTERVAL"].flatMap(Double.init).flatMap { $0 > 0 ? $0 : nil }
 
     /// Seconds between ticks, by precedence (the plugin's own may change on reload).
     public var interval: Double {

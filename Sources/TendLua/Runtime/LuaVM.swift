@@ -46,7 +46,7 @@ public final class LuaVM {
     public static let defaultMemoryLimit = 64 << 20
 
     /// `TEND_LUA_MEMORY_MB` (whole MiB; 0 turns the cap off), else 64 MiB.
-    public static let configuredMemoryLimit: Int = memoryLimit(Spawner.currentEnvironment()["TEND_LUA_MEMORY_MB"])
+    public static let configuredMemoryLimit: Int = memoryLimit(Environment.current["TEND_LUA_MEMORY_MB"])
 
     static func memoryLimit(_ text: String?) -> Int {
         guard let text, let mb = Int(text), mb >= 0, mb < 1 << 20 else { return defaultMemoryLimit }

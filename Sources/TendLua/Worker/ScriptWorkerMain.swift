@@ -29,13 +29,12 @@ public enum ScriptWorkerMain {
         let replies = dup(1)
         guard replies >= 0, dup2(2, 1) >= 0 else { return fail("cannot set up the reply descriptor: \(SystemError("dup"))") }
         signal(SIGPIPE, SIG_IGN)   // a monitor that went away is a write error here, then EOF
-        let environment = Spawner.currentEnvironment()
         let worker: ScriptWorker
         do {
             let location = try locationPath.map { try LocationFile(path: $0) }
-            worker = try ScriptWorker(home: Home.resolve(explicit: nil, environment: environment),
-                                      paths: ScriptPaths.resolve(explicitConfigDir: nil, environment: environment),
-                                      decideDeadline: decideDeadline(environment["TEND_DECIDE_DEADLINE_MS"]), location: location)
+            worker = try ScriptWorker(home: Home.resolve(explicit: nil),
+                                      paths: ScriptPaths.resolve(explicitConfigDir: nil),
+                                      decideDeadline: decideDeadline(Environment.current["TEND_DECIDE_DEADLINE_MS"]), location: location)
         } catch {
             return fail("cannot start: \(error)")
         }
