@@ -220,11 +220,12 @@ final class MonitorCaptureTests: CLITestCase {
         }
         XCTAssertNotNil(verifiedLogWriter(), "no log writer at the end")
         let rotated = try FileSystem.list(home.daemonLogsDir).filter { $0.hasPrefix("w1.log.") }.count
+        let recoveries = logdLog().split(separator: "\n").filter { $0.contains("in flight") || $0.contains("torn") }.count
         XCTAssertGreaterThan(rotated, 0, "the log did not rotate")
         print("monitor-kills: \(counts.values.reduce(0, +)) lines (\(counts.values.min()!)…\(counts.values.max()!) per daemon), "
               + "20 monitor kills (\(startupKills) while it started, \(beforeClaim) of them before it held the home), \(logdKills) log writer kills (back after "
               + "\(logdBack.map { String(format: "%.2f", $0) }.joined(separator: ", ")) s with a monitor running), "
-              + "\(String(format: "%.1f", killing)) s of killing, \(rotated) rotated files of w1")
+              + "\(String(format: "%.1f", killing)) s of killing, \(rotated) rotated files of w1, \(recoveries) batches in flight settled by a new log writer")
     }
 
     // MARK: - The monitor stopped
