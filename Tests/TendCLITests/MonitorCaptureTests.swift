@@ -202,6 +202,7 @@ final class MonitorCaptureTests: CLITestCase {
                 logdKills += 1
             }
         }
+        XCTAssertEqual(logdKills, 5, "a log writer was not there to be killed")
         try tend("monitor", "--detach")
         let killing = Clock.monotonic() - began
         for name in names {
