@@ -1,15 +1,19 @@
 #!/usr/bin/env python3
-"""Memory of the monitor and the log writer side by side, as they will run together:
-the monitor supervising N daemons, the log writer holding both FIFOs of N daemons
-(fed here by N tickers, one line a second on stdout and stderr). Reads Pss and Rss from
-/proc/PID/smaps_rollup after a settle time, then again after each ticker daemon has
-flooded 20 MB through the log writer (what the heap keeps after work).
+"""Memory of the monitor and the log writer as they run together: N daemons declared in
+daemons.lua and started by `tend start --all` (tickers: one line a second on stdout and
+stderr); the monitor supervises them and holds their FIFOs' write ends, the log writer
+it started (`tend __logd`) holds the read side of the 2N FIFOs. Reads Pss and Rss from
+/proc/PID/smaps_rollup after a settle time (the monitor's decision worker still runs: it
+loaded daemons.lua), again after each daemon has flooded 20 MB through the log writer
+(what the heap keeps after work), and once more after the decision worker has idled out
+(it exits after 30 s without a request).
 
-The total adds the monitor's helper processes of the same binary (its script workers).
+The total adds the monitor's helper processes of the same binary (its script workers;
+the log writer is counted on its own).
 
 Usage: bench/capture_footprint.py TEND_BIN [--n 8] [--settle 3]
 """
-import argparse, os, shutil, signal, subprocess, sys, tempfile, time
+import argparse, json, os, shutil, signal, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from capture_common import recorded_identity, signal_verified, wait_for
@@ -24,8 +28,9 @@ def rollup(pid):
     return values
 
 
-def helpers(pid, exe):
-    """The processes below `pid` that run the same binary (the monitor's script workers)."""
+def helpers(pid, exe, besides=()):
+    """The processes below `pid` that run the same binary (the monitor's script workers),
+    but for `besides` (the log writer, the monitor's child when it started it)."""
     found, todo = [], [pid]
     while todo:
         parent = todo.pop()
@@ -36,6 +41,8 @@ def helpers(pid, exe):
             except OSError:
                 kids = []
             for kid in kids:
+                if kid in besides:
+                    continue
                 try:
                     if os.path.realpath(f"/proc/{kid}/exe") == exe:
                         found.append(kid)
@@ -45,7 +52,7 @@ def helpers(pid, exe):
     return found
 
 def measure(monitor, logd, exe):
-    workers = helpers(monitor, exe)
+    workers = helpers(monitor, exe, besides=(logd,))
     m = {"monitor": rollup(monitor), "logd": rollup(logd), "workers": len(workers)}
     m["workers_pss"] = sum(rollup(w)["Pss"] for w in workers)
     return m
@@ -61,35 +68,25 @@ def main():
     os.makedirs(f"{home}/.fifo", mode=0o700)
     os.makedirs(config)
     env = dict(os.environ, TEND_HOME=home, TEND_CONFIG_DIR=config, TEND_LOG_MAX_BYTES="1g")
+    script = ("import os, sys, time\nwhile True:\n"
+              "    if os.path.exists(sys.argv[1]):\n"
+              "        os.write(1, (('x' * 99 + '\\n') * 1000).encode())\n"
+              "    else:\n"
+              "        print('tick', flush=True); print('tock', file=sys.stderr, flush=True); time.sleep(1)\n")
     with open(f"{config}/daemons.lua", "w") as f:
         for i in range(a.n):
-            f.write(f'daemon "m{i}" {{ command = {{ "/bin/sleep", "{3000000 + i}" }} }}\n')
-    tickers, held = [], []
-    logd = None
+            f.write(f'daemon "t{i}" {{ command = {{ {json.dumps(sys.executable)}, "-c", {json.dumps(script)}, "{wd}/flood-{i}" }} }}\n')
+    monitor = logd = None
     try:
         subprocess.run([a.tend, "start", "--all"], env=env, check=True, capture_output=True)
-        identity = recorded_identity(home, "monitor")
-        monitor = identity[0]
-        logd = subprocess.Popen([a.tend, "__logd", "--home", home], env=env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, start_new_session=True)
-        wait_for(lambda: os.path.exists(f"{home}/logd.pid"), 30, "the log writer")
-        for i in range(a.n):
-            fds = []
-            for stream in ("stdout", "stderr"):
-                fifo = f"{home}/.fifo/t{i}.{stream}"
-                os.mkfifo(fifo, 0o600)
-                fds.append(os.open(fifo, os.O_RDWR))
-            held += fds
-            script = ("import os, sys, time\nwhile True:\n"
-                      "    if os.path.exists(sys.argv[1]):\n"
-                      "        os.write(1, (('x' * 99 + '\\n') * 1000).encode())\n"
-                      "    else:\n"
-                      "        print('tick', flush=True); print('tock', file=sys.stderr, flush=True); time.sleep(1)\n")
-            tickers.append(subprocess.Popen([sys.executable, "-c", script, f"{wd}/flood-{i}"], stdout=fds[0], stderr=fds[1],
-                                            start_new_session=True))
-        time.sleep(a.settle)
+        monitor_identity = recorded_identity(home, "monitor")
+        monitor = monitor_identity[0]
+        wait_for(lambda: recorded_identity(home, "logd") is not None, 30, "the monitor's log writer")
+        logd_identity = recorded_identity(home, "logd")
+        logd = logd_identity[0]
         exe = os.path.realpath(a.tend)
-        idle = measure(monitor, logd.pid, exe)
+        time.sleep(a.settle)
+        rows = [("idle", measure(monitor, logd, exe))]
         for i in range(a.n):
             open(f"{wd}/flood-{i}", "w").close()
         logs = [f"{home}/logs/daemons/t{i}.log" for i in range(a.n)]
@@ -97,23 +94,20 @@ def main():
         for i in range(a.n):
             os.remove(f"{wd}/flood-{i}")
         time.sleep(a.settle)
-        after = measure(monitor, logd.pid, exe)
-        for label, m in (("idle", idle), ("after a 20 MB flood per daemon", after)):
+        rows.append(("after a 20 MB flood per daemon", measure(monitor, logd, exe)))
+        wait_for(lambda: not helpers(monitor, exe, besides=(logd,)), 90, "the decision worker to idle out")
+        time.sleep(a.settle)
+        rows.append(("after the decision worker idled out", measure(monitor, logd, exe)))
+        for label, m in rows:
             total = m["monitor"]["Pss"] + m["logd"]["Pss"] + m["workers_pss"]
             print(f"{label}, N={a.n}: monitor Pss {m['monitor']['Pss']:.1f} MiB (Rss {m['monitor']['Rss']:.1f}), "
                   f"logd Pss {m['logd']['Pss']:.1f} MiB (Rss {m['logd']['Rss']:.1f}; anon {m['logd']['Pss_Anon']:.1f}, "
                   f"file {m['logd']['Pss_File']:.1f}), {m['workers']} script workers Pss {m['workers_pss']:.1f} MiB, "
                   f"total Pss {total:.1f} MiB")
     finally:
-        for t in tickers:
-            os.killpg(t.pid, signal.SIGKILL)
         subprocess.run([a.tend, "stop", "--all"], env=env, capture_output=True)
         signal_verified(recorded_identity(home, "monitor"), signal.SIGTERM)
-        if logd:
-            logd.terminate()
-            logd.wait()
-        for fd in held:
-            os.close(fd)
+        signal_verified(recorded_identity(home, "logd"), signal.SIGTERM)   # it outlives the monitor
         time.sleep(0.5)
         shutil.rmtree(wd, ignore_errors=True)
 

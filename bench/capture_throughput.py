@@ -2,11 +2,15 @@
 """Capture throughput: how fast daemon output reaches logs/daemons/NAME.log, and what
 the reading process spends on it.
 
-Two readers, one method:
-  --reader monitor   today's capture: `tend monitor` reads .fifo/NAME itself
-                     (drainOutput), the daemons declared in daemons.lua;
-  --reader logd      the log writer process: `tend __logd` reads .fifo/NAME.stdout,
-                     the daemons started here with their stdout on that FIFO.
+Two set-ups, one method:
+  --reader monitor   as Tend runs: the daemons declared in daemons.lua and started by
+                     `tend start --all`; the monitor holds their FIFOs' write ends and
+                     starts the log writer (`tend __logd`), which reads them. The
+                     reader's CPU is the log writer's; the monitor's is given beside it.
+                     (Before the log writer, this mode measured the monitor's own
+                     reading of .fifo/NAME, drainOutput: run it on such a binary for that.)
+  --reader logd      the log writer alone: `tend __logd` started here, the daemons
+                     started here with their stdout on .fifo/NAME.stdout; no monitor.
 
 Each daemon writes LINES numbered lines of BYTES bytes, as fast as it can (the whole
 output built before the start, then written in 64 KiB chunks, so the writers cost only
@@ -70,7 +74,12 @@ def run_once(a, wd):
                 f.write(f'daemon "{n}" {{ command = {{ {cmd} }} }}\n')
         subprocess.run([a.tend, "start", "--all"], env=env, check=True, capture_output=True)
         identity = recorded_identity(home, "monitor")
-        reader = identity[0]
+        monitor = identity[0]
+        # The monitor's own log writer reads the FIFOs (an older binary: the monitor).
+        wait_for(lambda: recorded_identity(home, "logd") or not os.path.exists(f"{home}/.fifo/{names[0]}.stdout"), 30,
+                 "the monitor's log writer")
+        logd_identity = recorded_identity(home, "logd")
+        reader = logd_identity[0] if logd_identity else monitor
     else:
         log = open(f"{wd}/logd.log", "w")
         logd = subprocess.Popen([a.tend, "__logd", "--home", home], env=env, stdout=log, stderr=log,
@@ -87,6 +96,7 @@ def run_once(a, wd):
     logs = [f"{home}/logs/daemons/{n}.log" for n in names]
     want = {log: f"{n} {a.lines:07d}" for log, n in zip(logs, names)}
     cpu0 = cpu_seconds(reader)
+    monitor_cpu0 = cpu_seconds(monitor) if a.reader == "monitor" else 0
     open(go, "w").close()
     t0 = time.monotonic()
     done = {}
@@ -99,9 +109,12 @@ def run_once(a, wd):
         time.sleep(0.001)
     elapsed = time.monotonic() - t0
     cpu = cpu_seconds(reader) - cpu0
+    monitor_cpu = cpu_seconds(monitor) - monitor_cpu0 if a.reader == "monitor" else 0
     if a.reader == "monitor":
         subprocess.run([a.tend, "stop", "--all"], env=env, capture_output=True)
         signal_verified(identity, signal.SIGTERM)
+        if logd_identity:
+            signal_verified(logd_identity, signal.SIGTERM)   # it outlives the monitor
     else:
         for w in writers:
             os.killpg(w.pid, signal.SIGKILL)   # our own children, not reaped yet: still theirs
@@ -115,7 +128,7 @@ def run_once(a, wd):
     return {"elapsed_s": elapsed, "lines_per_s_per_daemon": a.lines / per_daemon,
             "mb_per_s_per_daemon": a.lines * a.bytes / 1e6 / per_daemon,
             "lines_per_s_total": a.daemons * a.lines / elapsed, "mb_per_s_total": mb / elapsed,
-            "reader_cpu_s": cpu, "reader_cpu_s_per_mb": cpu / mb}
+            "reader_cpu_s": cpu, "reader_cpu_s_per_mb": cpu / mb, "monitor_cpu_s": monitor_cpu}
 
 def main():
     ap = argparse.ArgumentParser()

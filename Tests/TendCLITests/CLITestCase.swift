@@ -10,6 +10,8 @@ import Glibc
 class CLITestCase: XCTestCase {
     var temp: TempHome!
     var extraProcesses: [ProcessIdentity] = []
+    /// Added to the environment of every `tend(…)` (and so of the monitor it starts).
+    var extraEnvironment: [String: String] = [:]
 
     override func setUpWithError() throws {
         temp = try TempHome()
@@ -23,7 +25,7 @@ class CLITestCase: XCTestCase {
     @discardableResult
     func tend(_ args: String..., expect code: Int32? = 0, timeout: Double = 60,
               file: StaticString = #filePath, line: UInt = #line) throws -> CommandRunner.Result {
-        let result = try CommandRunner.tend(args, env: temp.environment, timeout: timeout)
+        let result = try CommandRunner.tend(args, env: temp.environment.merging(extraEnvironment) { $1 }, timeout: timeout)
         if let code { XCTAssertEqual(result.code, code, "tend \(args.joined(separator: " ")): \(result)", file: file, line: line) }
         return result
     }

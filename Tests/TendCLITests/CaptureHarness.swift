@@ -111,7 +111,16 @@ final class CaptureHarness {
     }
 
     /// Every record in `daemon`'s log and its backups, oldest first.
-    func records(_ daemon: String) -> [LogRecord] {
+    func records(_ daemon: String) -> [LogRecord] { CaptureHarness.records(in: home, daemon) }
+
+    /// The numbers of the `prefix` lines of one stream, in log order.
+    func numbers(_ daemon: String, prefix: String, stream: CaptureStream = .stdout) -> [Int] {
+        CaptureHarness.numbers(in: home, daemon, prefix: prefix, stream: stream)
+    }
+
+    /// Every record in `daemon`'s log and its backups (`NAME.log.N`), oldest first; a line
+    /// that is no record is a critical record "UNPARSABLE …".
+    static func records(in home: Home, _ daemon: String) -> [LogRecord] {
         let path = home.daemonLog(daemon)
         let backups = ((try? FileSystem.list(home.daemonLogsDir)) ?? [])
             .compactMap { name -> Int? in name.hasPrefix("\(daemon).log.") ? Int(name.dropFirst(daemon.count + 5)) : nil }
@@ -126,9 +135,9 @@ final class CaptureHarness {
         return result
     }
 
-    /// The numbers of the `prefix` lines of one stream, in log order.
-    func numbers(_ daemon: String, prefix: String, stream: CaptureStream = .stdout) -> [Int] {
-        records(daemon).compactMap { r -> Int? in
+    /// The numbers of the `prefix` lines of one stream (`PREFIX 0000017 …`), in log order.
+    static func numbers(in home: Home, _ daemon: String, prefix: String, stream: CaptureStream = .stdout) -> [Int] {
+        records(in: home, daemon).compactMap { r -> Int? in
             guard r.fields["stream"] == .string(stream.rawValue), r.msg.hasPrefix(prefix + " ") else { return nil }
             return Int(r.msg.dropFirst(prefix.count + 1).prefix { $0 != " " })
         }

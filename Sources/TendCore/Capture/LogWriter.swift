@@ -148,11 +148,13 @@ public final class LogWriter {
     }
 
     /// The FIFO was removed (its daemon left the configuration): log what it still holds,
-    /// a line without its newline too, then let it go with its state file.
+    /// a line without its newline too, then let it go with its state file — and the
+    /// daemon's log, once neither of its pipes is left.
     func close(_ name: String) {
         guard let stream = streams.removeValue(forKey: name) else { return }
         while stream.serve(peek, closing: true) {}
         try? FileSystem.remove(stream.statePath)
+        if !streams.values.contains(where: { $0.daemon == stream.daemon }) { registry.close(at: stream.log.path) }
     }
 
     /// A state file whose FIFO is gone speaks of a pipe that no longer exists.

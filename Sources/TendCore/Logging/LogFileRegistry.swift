@@ -20,6 +20,13 @@ public final class LogFileRegistry: @unchecked Sendable {
         }
     }
 
+    /// Closes and forgets the writer of `path`, if there is one (the log writer, once a
+    /// daemon's pipes are gone: a descriptor per daemon ever seen would leak).
+    public func close(at path: String) {
+        let file = lock.withLock { files.removeValue(forKey: path) }
+        file?.close()
+    }
+
     /// Closes and forgets every writer (tests; a monitor told to reopen its logs).
     public func closeAll() {
         let all = lock.withLock { () -> [RotatingLogFile] in

@@ -20,11 +20,14 @@ final class CaptureEnds {
     }
 
     /// A daemon that left the configuration and no longer runs: its FIFOs go (the log
-    /// writer writes what is left in them, then lets them go).
+    /// writer writes what is left in them, then lets them go) — also when this monitor
+    /// never held them (the daemon was stopped before it started, so it never spawned or
+    /// adopted it): the FIFOs are on disk and in the log writer all the same.
     func release(_ daemon: String) {
-        guard let held = ends.removeValue(forKey: daemon) else { return }
-        closeFD(held.stdout)
-        closeFD(held.stderr)
+        if let held = ends.removeValue(forKey: daemon) {
+            closeFD(held.stdout)
+            closeFD(held.stderr)
+        }
         try? CaptureFifos.remove(home, daemon: daemon)
     }
 
