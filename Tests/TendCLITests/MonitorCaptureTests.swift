@@ -321,9 +321,9 @@ final class MonitorCaptureTests: CLITestCase {
         XCTAssertTrue(Wait.until(timeout: 30) { CaptureHarness.records(in: self.home, "k").contains { $0.msg == "hello k" } }, logdLog())
         let before = try descriptors(of: logd)
 
-        let gone = ["a", "b", "c"]
+        let gone = ["a", "b", "c", "d"]
         try temp.writeDaemons(keep + gone.map { daemon($0, "echo hello \($0); exec sleep 1000") }.joined())
-        try tend("start", "a", "b", "c")
+        try tend("start", "a", "b", "c", "d")
         XCTAssertTrue(Wait.until(timeout: 30) { gone.allSatisfy { name in
             CaptureHarness.records(in: self.home, name).contains { $0.msg == "hello \(name)" } } }, logdLog())
         let during = try descriptors(of: logd)
@@ -332,13 +332,15 @@ final class MonitorCaptureTests: CLITestCase {
         }
 
         // a: stopped, then removed. c: stopped, then removed by the next monitor (which
-        // never started it). b: running across the monitor's restart (adopted), removed
-        // while it runs, then stopped.
+        // never started it). d: stopped, then removed while no monitor ran. b: running
+        // across the monitor's restart (adopted), removed while it runs, then stopped.
         try tend("stop", "a")
-        try temp.writeDaemons(keep + daemon("b", "echo hello b; exec sleep 1000") + daemon("c", "echo hello c; exec sleep 1000"))
+        let bAndC = daemon("b", "echo hello b; exec sleep 1000") + daemon("c", "echo hello c; exec sleep 1000")
+        try temp.writeDaemons(keep + bAndC + daemon("d", "echo hello d; exec sleep 1000"))
         try tend("reload")
-        try tend("stop", "c")
+        try tend("stop", "c", "d")
         kill9(try XCTUnwrap(runningMonitor()), "the monitor")
+        try temp.writeDaemons(keep + bAndC)
         try tend("monitor", "--detach")
         try temp.writeDaemons(keep)
         try tend("reload")

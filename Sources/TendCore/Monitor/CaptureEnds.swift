@@ -31,6 +31,13 @@ final class CaptureEnds {
         try? CaptureFifos.remove(home, daemon: daemon)
     }
 
+    /// FIFOs of daemons the monitor does not know (removed from the configuration while no
+    /// monitor ran, and not running): nothing will write to them again.
+    func releaseAll(except known: Set<String>) {
+        let names = ((try? FileSystem.list(home.fifoDir)) ?? []).compactMap { CaptureFifos.parse(fileName: $0)?.daemon }
+        for daemon in Set(names) where !known.contains(daemon) { release(daemon) }
+    }
+
     /// FIFOs of the capture before the log writer (`.fifo/NAME`): nothing reads them now.
     func removeOldFifos() {
         for name in (try? FileSystem.list(home.fifoDir)) ?? [] where CaptureFifos.parse(fileName: name) == nil {

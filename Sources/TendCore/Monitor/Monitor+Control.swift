@@ -131,7 +131,10 @@ extension Monitor {
     /// (A configuration taken whose daemons name broken or missing scripts is a reload
     /// that did not fully work: `tend reload` says so and exits 1.)
     func configurationApplied(_ problem: ConfigurationProblem?, scripts: [ScriptState]) {
-        if problem == nil { warnIfDescriptorsShort() }
+        if problem == nil {
+            warnIfDescriptorsShort()
+            capture.releaseAll(except: Set(core.daemons.keys))
+        }
         let error = problem.map { "the configuration in force is kept: \($0)" }
             ?? (scripts.isEmpty ? nil : "reloaded, but scripts the daemons name have problems:\n" + scripts.map(\.description).joined(separator: "\n"))
         for fd in reloadClients {
