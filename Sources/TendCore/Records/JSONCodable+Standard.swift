@@ -30,7 +30,8 @@ extension Double: JSONCodable {
     }
 }
 
-/// Whole numbers: written as integers, read from any JSON number with no fraction that fits.
+/// Whole numbers: written as integers (a UInt64 beyond Int64, which no record holds, as a
+/// double), read from any JSON number with no fraction that fits the type.
 public protocol JSONInteger: JSONCodable, FixedWidthInteger {}
 
 extension JSONInteger {

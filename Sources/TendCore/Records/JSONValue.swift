@@ -65,6 +65,8 @@ public enum JSONValue: Sendable, Equatable, CustomStringConvertible {
         case .bool(let b): out += b ? "true" : "false"
         case .int(let i): out += String(i)
         case .double(let d):
+            // Whole numbers as integers; any other the shortest digits that parse back to
+            // the same Double (Swift's description), so epoch times survive a round trip.
             if d.isNaN || d.isInfinite { out += "null" }
             else if d == d.rounded() && abs(d) < 1e15 { out += String(Int64(d)) }
             else { out += "\(d)" }
