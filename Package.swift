@@ -33,6 +33,14 @@ let package = Package(
         .executableTarget(name: "tend", dependencies: [
             "TendLua", "TendCore", "TendSystem",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], linkerSettings: [
+            // Release: a position-dependent executable. A PIE of the static Swift stdlib
+            // makes the dynamic loader apply 42,000 relocations at every start: 1 MB of
+            // relocation table read, 0.5 MB of data written in each process. Without them
+            // the monitor and the log writer, which live as long as the home, take 1.6 MB
+            // less together (PSS). The cost: no ASLR for the executable's own image
+            // (libraries, heap, stack and mmap stay randomized).
+            .unsafeFlags(["-Xclang-linker", "-no-pie"], .when(platforms: [.linux], configuration: .release)),
         ]),
         .target(name: "TendTestSupport", dependencies: ["TendSystem"], path: "Tests/TendTestSupport"),
         .testTarget(name: "TendSystemTests", dependencies: ["TendSystem", "TendTestSupport"]),

@@ -13,7 +13,7 @@ public struct PidTracker: Sendable {
         self.declared = Dictionary(declared.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
-    public enum Verdict: String, Codable, Sendable, Equatable {
+    public enum Verdict: String, Sendable, Equatable {
         /// The PID file names the daemon's live process: by its identity record (PID +
         /// start time), or, with no record for that PID, by its declared command line.
         case running = "RUNNING"

@@ -1,6 +1,6 @@
 /// Who a process is: its PID alone is not enough (PIDs are reused), so identity is the
 /// PID plus the kernel's record of when that process started.
-public struct ProcessIdentity: Codable, Equatable, Hashable, Sendable {
+public struct ProcessIdentity: Equatable, Hashable, Sendable {
     public let pid: Int32
     /// Start time in the platform's unit (clock ticks since boot on Linux).
     public let startTime: UInt64

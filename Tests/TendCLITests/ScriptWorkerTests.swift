@@ -28,10 +28,10 @@ final class ScriptWorkerTests: CLITestCase {
         return worker
     }
 
-    func send<Reply: Decodable>(_ worker: WorkerProcess, _ request: (UInt64) -> ScriptWorkerRequest, as: Reply.Type,
+    func send<Reply: JSONCodable>(_ worker: WorkerProcess, _ request: (UInt64) -> ScriptWorkerRequest, as: Reply.Type,
                                 timeout: Double = 10, file: StaticString = #filePath, line: UInt = #line) throws -> Reply {
         nextID += 1
-        let text = String(decoding: try ScriptWorkerCoding.line(request(nextID)).dropLast(), as: UTF8.self)
+        let text = String(decoding: ScriptWorkerCoding.line(request(nextID)).dropLast(), as: UTF8.self)
         let reply = try XCTUnwrap(try worker.ask(text, timeout: timeout), "no reply to \(text)", file: file, line: line)
         return try ScriptWorkerCoding.decode(Reply.self, from: reply)
     }
@@ -226,7 +226,7 @@ final class ScriptWorkerTests: CLITestCase {
         let spec = DaemonSpec(name: "b", run: .command(["/bin/true"]), health: .named("blocks", arguments: [:]))
         nextID += 1
         let id = nextID
-        try worker.send(String(decoding: try ScriptWorkerCoding.line(ScriptWorkerRequest.check(id: id, daemon: spec, pid: nil)).dropLast(), as: UTF8.self))
+        try worker.send(String(decoding: ScriptWorkerCoding.line(ScriptWorkerRequest.check(id: id, daemon: spec, pid: nil)).dropLast(), as: UTF8.self))
         XCTAssertNil(worker.readLine(timeout: 0.3 + 1), "a check blocked in C cannot answer")
         let location = try XCTUnwrap(WorkerLocation.read(worker.locationFile))
         XCTAssertEqual(location.requestID, id)

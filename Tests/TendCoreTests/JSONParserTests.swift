@@ -16,6 +16,26 @@ final class JSONParserTests: XCTestCase {
         XCTAssertEqual(try JSONValue.parse(value.serialized()), value)
     }
 
+    /// Doubles (epoch times with fractions, durations) read back equal; whole ones are
+    /// written as integers.
+    func testDoublesReadBackEqual() throws {
+        var generator = SystemRandomNumberGenerator()
+        var values: [Double] = [0, -0.0, 0.1, 0.1 + 0.2, 1e-7, 5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, 1e15, 1e15 + 0.5,
+                                9.007199254740993e15, 1796120968.5448754, 1796120972.562011, -3.25, 123456789012345.67, 1e300]
+        for _ in 0..<2000 {
+            values.append(Double(bitPattern: generator.next()))
+            values.append(Double.random(in: 1.7e9...1.9e9))
+        }
+        for d in values where d.isFinite {
+            for text in [JSONValue.double(d).serialized(), JSONValue.array([.double(d)]).pretty()] {
+                let back = try JSONValue.parse(text)
+                XCTAssertEqual((back.arrayValue?.first ?? back).doubleValue, d, text)
+            }
+        }
+        XCTAssertEqual(JSONValue.double(1796120968).serialized(), "1796120968")
+        XCTAssertEqual(JSONValue.double(2.5).serialized(), "2.5")
+    }
+
     func testProblemsSayWhere() {
         let cases: [(String, String)] = [
             ("{\"a\": 1,}", "1:9: a ',' before '}': remove it"),

@@ -81,7 +81,7 @@ extension DaemonsConfigTests {
         let old = #"{"name":"x","run":{"command":{"_0":["/bin/true"]}},"environment":{},"stopTimeout":10,"restart":{"maxPerHour":3,"cooldown":60},"policy":"restart","declaredAt":"f:1"}"#
         let spec = try RecordCoding.decode(DaemonSpec.self, from: old)
         XCTAssertEqual(spec, DaemonSpec(name: "x", run: .command(["/bin/true"]), declaredAt: "f:1"))
-        let again = try RecordCoding.decode(DaemonSpec.self, from: try RecordCoding.encode(
+        let again = try RecordCoding.decode(DaemonSpec.self, from: RecordCoding.encode(
             DaemonSpec(name: "y", run: .plugin("p"), after: ["x"], readyTimeout: 3, envFile: "/e", limits: ResourceLimits(core: 0))))
         XCTAssertEqual(again.after, ["x"])
         XCTAssertEqual(again.limits.core, 0)

@@ -14,7 +14,7 @@ final class ScriptWorkerCostTests: LuaTestCase {
         let exit = ExitInfo(cause: .killed, signal: 9, at: now, uptime: 100, pid: 4242)
         for count in [3, 100] {
             let history = (1...count).map { RestartEvent(time: now - Double($0 * 30), reason: "killed by SIGKILL", oldPID: 1, newPID: 2, success: true) }
-            let line = String(decoding: try ScriptWorkerCoding.line(ScriptWorkerRequest.decide(id: 1, daemon: spec, exit: exit, history: history, now: now)).dropLast(), as: UTF8.self)
+            let line = String(decoding: ScriptWorkerCoding.line(ScriptWorkerRequest.decide(id: 1, daemon: spec, exit: exit, history: history, now: now)).dropLast(), as: UTF8.self)
             var decode: [Double] = [], lua: [Double] = [], encode: [Double] = [], total: [Double] = []
             for _ in 0..<100 {
                 let t0 = Clock.monotonic()
@@ -23,7 +23,7 @@ final class ScriptWorkerCostTests: LuaTestCase {
                 guard case .decide(let id, let daemon, let exit, let history, let now) = request else { return XCTFail("not a decide") }
                 let reply = worker.decide(id: id, RestartContext(daemon: daemon, exit: exit, history: RestartHistory(events: history), now: now))
                 let t2 = Clock.monotonic()
-                _ = try ScriptWorkerCoding.line(reply)
+                _ = ScriptWorkerCoding.line(reply)
                 let t3 = Clock.monotonic()
                 _ = worker.handle(line: line)
                 let t4 = Clock.monotonic()

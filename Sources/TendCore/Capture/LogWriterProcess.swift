@@ -51,10 +51,7 @@ public enum LogWriterProcess {
                 throw SystemError("read own process", code: ESRCH)
             }
             let record = ProcessRecord(pid: me.pid, startTime: me.startTime, startedAt: me.startedAt)
-            // By hand, not with JSONEncoder: this process stays clear of Foundation's code
-            // (each library touched costs memory in a process that lives as long as the home).
-            let json = "{\"pid\":\(record.pid),\"start_time\":\(record.startTime),\"started_at\":\(record.startedAt)}\n"
-            try FileSystem.writeAtomically(home.logWriterRecord, text: json, durable: false)
+            try FileSystem.writeAtomically(home.logWriterRecord, text: RecordCoding.encode(record), durable: false)
             try FileSystem.writeAtomically(home.logWriterPidFile, text: "\(me.pid)\n", mode: 0o644, durable: false)
         } catch {
             closeFD(lock)

@@ -1,6 +1,6 @@
 /// How serious a log record is. The order matters: `tend logs --level warning` shows
 /// warning and above, and error/critical are copied to health.log.
-public enum LogLevel: String, Codable, CaseIterable, Comparable, Sendable {
+public enum LogLevel: String, CaseIterable, Comparable, Sendable {
     case debug, info, warning, error, critical
 
     /// Parses a level name case-insensitively; `warn` is accepted for `warning` because
@@ -9,16 +9,6 @@ public enum LogLevel: String, Codable, CaseIterable, Comparable, Sendable {
         let lowered = text.lowercased()
         if lowered == "warn" { self = .warning; return }
         self.init(rawValue: lowered)
-    }
-
-    /// Lenient decoding, so records written by other tools (`"WARN"`) still read back.
-    public init(from decoder: Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let level = LogLevel(parsing: text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: "unknown log level '\(text)'"))
-        }
-        self = level
     }
 
     private var rank: Int {

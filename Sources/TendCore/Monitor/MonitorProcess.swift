@@ -4,14 +4,8 @@ import TendSystem
 /// (so `kill $(cat monitor.pid)` signals the monitor and nothing else), its start time is
 /// in `.run/monitor.json` — and the lock (`monitor.lock`) that keeps it to one per home.
 public enum MonitorProcess {
-    public struct Record: Codable, Sendable, Equatable {
-        public var pid: Int32
-        public var startTime: UInt64
-        public var startedAt: Double
-        public var identity: ProcessIdentity { ProcessIdentity(pid: pid, startTime: startTime) }
-
-        enum CodingKeys: String, CodingKey { case pid, startTime = "start_time", startedAt = "started_at" }
-    }
+    /// `.run/monitor.json`: the same record as the log writer's.
+    public typealias Record = ProcessRecord
 
     /// The running monitor of this home, verified by identity; nil when none runs.
     public static func running(_ home: Home) -> Record? {
@@ -32,7 +26,7 @@ public enum MonitorProcess {
             let pid = getpidValue()
             let me = ProcessTable.snapshot(pid, withCommandLine: false)
             let record = Record(pid: pid, startTime: me?.startTime ?? 0, startedAt: me?.startedAt ?? Clock.now())
-            try FileSystem.writeAtomically(home.monitorRecord, text: try RecordCoding.encode(record), mode: 0o644)
+            try FileSystem.writeAtomically(home.monitorRecord, text: RecordCoding.encode(record), mode: 0o644)
             try FileSystem.writeAtomically(home.monitorPidFile, text: "\(pid)\n", mode: 0o644)
         } catch {
             closeFD(lock)

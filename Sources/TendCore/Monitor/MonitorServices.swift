@@ -69,7 +69,7 @@ public struct LoadedConfiguration: Sendable {
     }
 }
 
-public struct CheckTimings: Sendable, Equatable, Codable {
+public struct CheckTimings: Sendable, Equatable {
     public var interval: Double?
     public var timeout: Double?
     public init(interval: Double?, timeout: Double?) {

@@ -9,7 +9,7 @@ public struct RestartDecision: Sendable, Equatable {
     /// Which version of the policy decided: the file as it is, the last version that
     /// loaded (the file has a broken edit), or the built-in fallback (none ever loaded,
     /// or this call failed). The names are those of policy-hits.log and the script worker.
-    public enum Version: String, Codable, Sendable, Equatable, CaseIterable {
+    public enum Version: String, Sendable, Equatable, CaseIterable, JSONCodable {
         case current
         case lastGood = "last_good"
         case fallback

@@ -1,14 +1,14 @@
 /// One daemon as the configuration declares it (`daemon "NAME" { … }` in daemons.lua).
-public struct DaemonSpec: Sendable, Equatable, Codable {
+public struct DaemonSpec: Sendable, Equatable {
     /// What to run: a program, or a Lua plugin run as `tend run NAME`.
-    public enum Run: Sendable, Equatable, Codable {
+    public enum Run: Sendable, Equatable {
         case command([String])
         case plugin(String)
     }
 
     /// How a daemon's health is checked. `arguments` are passed to the check (`interval`
     /// and `timeout`, seconds, are read by Tend too).
-    public enum Health: Sendable, Equatable, Codable {
+    public enum Health: Sendable, Equatable {
         /// `policies/health/NAME.lua`.
         case named(String, arguments: [String: JSONValue])
         /// A function written in daemons.lua, kept by the Lua host under this key.
@@ -71,26 +71,6 @@ public struct DaemonSpec: Sendable, Equatable, Codable {
         self.limits = limits
     }
 
-    /// Decodes specs written before `forking`, `pidFile`, `after`, `readyTimeout`,
-    /// `envFile` and `limits` existed: those keys take their defaults.
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(name: try c.decode(String.self, forKey: .name), run: try c.decode(Run.self, forKey: .run),
-                  environment: try c.decode([String: String].self, forKey: .environment),
-                  workingDirectory: try c.decodeIfPresent(String.self, forKey: .workingDirectory),
-                  stopTimeout: try c.decode(Double.self, forKey: .stopTimeout),
-                  restart: try c.decode(RestartLimits.self, forKey: .restart),
-                  health: try c.decodeIfPresent(Health.self, forKey: .health),
-                  policy: try c.decode(String.self, forKey: .policy),
-                  declaredAt: try c.decode(String.self, forKey: .declaredAt),
-                  after: try c.decodeIfPresent([String].self, forKey: .after) ?? [],
-                  readyTimeout: try c.decodeIfPresent(Double.self, forKey: .readyTimeout) ?? Self.defaultReadyTimeout,
-                  envFile: try c.decodeIfPresent(String.self, forKey: .envFile),
-                  limits: try c.decodeIfPresent(ResourceLimits.self, forKey: .limits) ?? ResourceLimits())
-        forking = try c.decodeIfPresent(Bool.self, forKey: .forking) ?? false
-        pidFile = try c.decodeIfPresent(String.self, forKey: .pidFile)
-    }
-
     /// Whether a process's command line is this daemon's declared command: its argv (the
     /// program by path or by name), or `tend run NAME` for a plugin. Used for a PID no
     /// identity record vouches for.
@@ -118,7 +98,7 @@ public struct DaemonSpec: Sendable, Equatable, Codable {
 }
 
 /// Restart limits fed to the restart policy. The seed's: 3 per hour, 60 s apart.
-public struct RestartLimits: Sendable, Equatable, Codable {
+public struct RestartLimits: Sendable, Equatable {
     public var maxPerHour: Int
     public var cooldown: Double
 

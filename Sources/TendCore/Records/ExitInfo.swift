@@ -1,7 +1,7 @@
 import TendSystem
 
 /// Why a daemon is not running when the supervisor looks at it.
-public enum DeathCause: String, Codable, Sendable, Equatable {
+public enum DeathCause: String, Sendable, Equatable, CaseIterable, JSONCodable {
     case exited            // exited with a code
     case killed            // killed by a signal
     case exitedUnknown     // an adopted process ended; its status went to its real parent
@@ -12,7 +12,7 @@ public enum DeathCause: String, Codable, Sendable, Equatable {
 }
 
 /// One death (or discovered absence) of a daemon.
-public struct ExitInfo: Codable, Sendable, Equatable {
+public struct ExitInfo: Sendable, Equatable {
     public var cause: DeathCause
     public var code: Int32?
     public var signal: Int32?
@@ -58,5 +58,19 @@ public struct ExitInfo: Codable, Sendable, Equatable {
             return ExitInfo(cause: .exited, code: (status >> 8) & 0xff, at: at, uptime: uptime, pid: pid)
         }
         return ExitInfo(cause: .killed, signal: sig, at: at, uptime: uptime, pid: pid)
+    }
+}
+
+extension ExitInfo: JSONCodable {
+    public var jsonValue: JSONValue {
+        .members(["cause": cause, "code": code, "signal": signal, "at": at, "uptime": uptime, "pid": pid,
+                  "detail": detail, "leftovers": leftovers])
+    }
+
+    public init(jsonValue: JSONValue) throws {
+        let o = try JSONObjectReader(jsonValue)
+        self.init(cause: try o("cause"), code: try o.optional("code"), signal: try o.optional("signal"), at: try o("at"),
+                  uptime: try o.optional("uptime"), pid: try o.optional("pid"), detail: try o.optional("detail"),
+                  leftovers: try o.optional("leftovers"))
     }
 }

@@ -5,8 +5,8 @@ import TendSystem
 /// overran its timeout, returned the wrong thing, hit the memory cap, or its script is
 /// missing or refused). Unknown is never healthy and never restarts anything; the check
 /// runs again at the next round. JSON: `{"state": "healthy", "reason": "…", "at": …}`.
-public struct HealthResult: Codable, Sendable, Equatable {
-    public enum State: String, Codable, Sendable {
+public struct HealthResult: Sendable, Equatable {
+    public enum State: String, Sendable, CaseIterable, JSONCodable {
         case healthy, unhealthy, unknown
     }
 
@@ -19,30 +19,25 @@ public struct HealthResult: Codable, Sendable, Equatable {
         self.reason = reason
         self.at = at
     }
+}
 
-    enum CodingKeys: String, CodingKey {
-        case state, reason, at
-        // Records written before `state` existed.
-        case ok, checkError = "check_error"
+/// The record form (`lastHealth` of a state file, a check's reply), `at` in epoch seconds;
+/// `tend status --format json` writes its own (`json`, `checked_at`).
+extension HealthResult: JSONCodable {
+    public var jsonValue: JSONValue {
+        .members(["state": state, "reason": reason, "at": at])
     }
 
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        reason = try c.decode(String.self, forKey: .reason)
-        at = try c.decode(Double.self, forKey: .at)
-        if let state = try c.decodeIfPresent(State.self, forKey: .state) {
-            self.state = state
+    public init(jsonValue: JSONValue) throws {
+        let o = try JSONObjectReader(jsonValue)
+        let state: State
+        if o.has("state") {
+            state = try o("state")
         } else {
-            let ok = try c.decode(Bool.self, forKey: .ok)
-            let checkError = try c.decodeIfPresent(Bool.self, forKey: .checkError) ?? false
-            state = checkError ? .unknown : (ok ? .healthy : .unhealthy)
+            // Written before `state` existed: `ok`, and `check_error` for an unknown result.
+            let ok: Bool = try o("ok")
+            state = try o("check_error", default: false) ? .unknown : (ok ? .healthy : .unhealthy)
         }
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(state, forKey: .state)
-        try c.encode(reason, forKey: .reason)
-        try c.encode(at, forKey: .at)
+        self.init(state, reason: try o("reason"), at: try o("at"))
     }
 }

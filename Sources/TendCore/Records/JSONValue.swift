@@ -1,11 +1,5 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
 /// Any JSON value: log record fields, Lua tables crossing into Swift, health arguments.
-public enum JSONValue: Sendable, Equatable, Codable, CustomStringConvertible {
+public enum JSONValue: Sendable, Equatable, CustomStringConvertible {
     case null
     case bool(Bool)
     case int(Int64)
@@ -13,30 +7,6 @@ public enum JSONValue: Sendable, Equatable, Codable, CustomStringConvertible {
     case string(String)
     case array([JSONValue])
     case object([String: JSONValue])
-
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let i = try? c.decode(Int64.self) { self = .int(i) }
-        else if let d = try? c.decode(Double.self) { self = .double(d) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: JSONValue].self)) }
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.singleValueContainer()
-        switch self {
-        case .null: try c.encodeNil()
-        case .bool(let b): try c.encode(b)
-        case .int(let i): try c.encode(i)
-        case .double(let d): try c.encode(d)
-        case .string(let s): try c.encode(s)
-        case .array(let a): try c.encode(a)
-        case .object(let o): try c.encode(o)
-        }
-    }
 
     /// Parses JSON text; throws `JSONSyntax.Problem` (line:column) on malformed input.
     public static func parse(_ text: String) throws -> JSONValue {
@@ -95,6 +65,8 @@ public enum JSONValue: Sendable, Equatable, Codable, CustomStringConvertible {
         case .bool(let b): out += b ? "true" : "false"
         case .int(let i): out += String(i)
         case .double(let d):
+            // Whole numbers as integers; any other the shortest digits that parse back to
+            // the same Double (Swift's description), so epoch times survive a round trip.
             if d.isNaN || d.isInfinite { out += "null" }
             else if d == d.rounded() && abs(d) < 1e15 { out += String(Int64(d)) }
             else { out += "\(d)" }

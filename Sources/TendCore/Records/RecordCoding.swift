@@ -1,27 +1,13 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
-/// Encodes and decodes the Codable records Tend keeps on disk (state, history).
+/// The records Tend keeps on disk (state, history, helper identities): indented by two
+/// spaces, keys sorted, a newline at the end — the layout JSONEncoder gave them, so a
+/// person reading a file sees what they always saw.
 public enum RecordCoding {
-    public static func encode<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+    public static func encode<T: JSONCodable>(_ value: T) -> String {
+        value.jsonValue.pretty() + "\n"
     }
 
-    public static func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> T {
-        try JSONDecoder().decode(type, from: Data(text.utf8))
-    }
-}
-
-extension RecordCoding {
-    /// Compact JSON plus a newline: one message on the control channel.
-    public static func encodeLine<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+    /// Callers add the file's path to the error, which says the line and column, or the key.
+    public static func decode<T: JSONCodable>(_ type: T.Type, from text: String) throws -> T {
+        try T.decoded(from: text)
     }
 }

@@ -3,7 +3,7 @@ import TendSystem
 /// `limits = { nofile = N, nproc = N, core = N, memory_mb = N }` of a daemon: what the
 /// spawner sets with `setrlimit` (soft and hard) before exec. Absent keys leave the
 /// monitor's own limit in force.
-public struct ResourceLimits: Sendable, Equatable, Codable {
+public struct ResourceLimits: Sendable, Equatable {
     /// RLIMIT_NOFILE: open descriptors.
     public var nofile: UInt64?
     /// RLIMIT_NPROC: processes of the user.
@@ -12,10 +12,6 @@ public struct ResourceLimits: Sendable, Equatable, Codable {
     public var core: UInt64?
     /// RLIMIT_AS, in MiB: the address space.
     public var memoryMB: UInt64?
-
-    enum CodingKeys: String, CodingKey {
-        case nofile, nproc, core, memoryMB = "memory_mb"
-    }
 
     public init(nofile: UInt64? = nil, nproc: UInt64? = nil, core: UInt64? = nil, memoryMB: UInt64? = nil) {
         self.nofile = nofile
@@ -40,5 +36,18 @@ public struct ResourceLimits: Sendable, Equatable, Codable {
         if let core { result.append(.coreBytes(core)) }
         if let memoryMB { result.append(.addressSpace(bytes: memoryMB << 20)) }
         return result
+    }
+}
+
+/// The keys of daemons.lua (`memory_mb`); absent ones are nil.
+extension ResourceLimits: JSONCodable {
+    public var jsonValue: JSONValue {
+        .members(["nofile": nofile, "nproc": nproc, "core": core, "memory_mb": memoryMB])
+    }
+
+    public init(jsonValue: JSONValue) throws {
+        let o = try JSONObjectReader(jsonValue)
+        self.init(nofile: try o.optional("nofile"), nproc: try o.optional("nproc"), core: try o.optional("core"),
+                  memoryMB: try o.optional("memory_mb"))
     }
 }

@@ -1,7 +1,7 @@
 import TendSystem
 
 /// One restart attempt, as kept in `.restarts/NAME.json`.
-public struct RestartEvent: Codable, Sendable, Equatable {
+public struct RestartEvent: Sendable, Equatable {
     public var time: Double
     /// "exited with code 1", "killed by SIGKILL", "stale PID", "no PID file", …
     public var reason: String
@@ -21,36 +21,6 @@ public struct RestartEvent: Codable, Sendable, Equatable {
         self.success = success
         self.manual = manual
         self.error = error
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case time = "timestamp", reason, oldPID = "old_pid", newPID = "new_pid", success, manual, error
-    }
-
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let stamp = try c.decode(String.self, forKey: .time)
-        guard let t = Clock.parseISO8601(stamp) else {
-            throw DecodingError.dataCorruptedError(forKey: .time, in: c, debugDescription: "bad timestamp \(stamp)")
-        }
-        time = t
-        reason = try c.decode(String.self, forKey: .reason)
-        oldPID = try c.decodeIfPresent(Int32.self, forKey: .oldPID)
-        newPID = try c.decodeIfPresent(Int32.self, forKey: .newPID)
-        success = try c.decode(Bool.self, forKey: .success)
-        manual = try c.decodeIfPresent(Bool.self, forKey: .manual) ?? false
-        error = try c.decodeIfPresent(String.self, forKey: .error)
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(Clock.iso8601(time), forKey: .time)
-        try c.encode(reason, forKey: .reason)
-        try c.encodeIfPresent(oldPID, forKey: .oldPID)
-        try c.encodeIfPresent(newPID, forKey: .newPID)
-        try c.encode(success, forKey: .success)
-        try c.encode(manual, forKey: .manual)
-        try c.encodeIfPresent(error, forKey: .error)
     }
 }
 
@@ -95,12 +65,29 @@ public struct RestartHistory: Sendable, Equatable {
         } catch {
             let aside = "\(path).corrupt-\(Int(Clock.now()))"
             try? FileSystem.move(path, to: aside)
-            return (RestartHistory(), .corrupt(path: path, movedTo: aside, detail: "not a JSON list of restart events"))
+            return (RestartHistory(), .corrupt(path: path, movedTo: aside, detail: "not a JSON list of restart events: \(error)"))
         }
     }
 
     public func save(_ home: Home, _ name: String) throws {
         // Atomic, not fsynced: the monitor writes it after every restart, in its loop.
-        try FileSystem.writeAtomically(home.historyFile(name), text: try RecordCoding.encode(events), durable: false)
+        try FileSystem.writeAtomically(home.historyFile(name), text: RecordCoding.encode(events), durable: false)
+    }
+}
+
+/// `timestamp` is ISO-8601 (milliseconds), `old_pid`/`new_pid` snake_case: the seed's
+/// format, which `.restarts/NAME.json` has always had.
+extension RestartEvent: JSONCodable {
+    public var jsonValue: JSONValue {
+        .members(["timestamp": Clock.iso8601(time), "reason": reason, "old_pid": oldPID, "new_pid": newPID,
+                  "success": success, "manual": manual, "error": error])
+    }
+
+    public init(jsonValue: JSONValue) throws {
+        let o = try JSONObjectReader(jsonValue)
+        let stamp: String = try o("timestamp")
+        guard let time = Clock.parseISO8601(stamp) else { throw o.failure("timestamp", "expected an ISO-8601 time, found \"\(stamp)\"") }
+        self.init(time: time, reason: try o("reason"), oldPID: try o.optional("old_pid"), newPID: try o.optional("new_pid"),
+                  success: try o("success"), manual: try o("manual", default: false), error: try o.optional("error"))
     }
 }

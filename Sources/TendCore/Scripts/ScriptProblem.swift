@@ -1,5 +1,5 @@
 /// A problem found in a script or in daemons.lua, printed as `file:line: message`.
-public struct ScriptProblem: Codable, Sendable, Equatable, CustomStringConvertible {
+public struct ScriptProblem: Sendable, Equatable, CustomStringConvertible {
     public var file: String
     public var line: Int?
     public var message: String
@@ -12,4 +12,15 @@ public struct ScriptProblem: Codable, Sendable, Equatable, CustomStringConvertib
 
     public var location: String { line.map { "\(file):\($0)" } ?? file }
     public var description: String { "\(location): \(message)" }
+}
+
+extension ScriptProblem: JSONCodable {
+    public var jsonValue: JSONValue {
+        .members(["file": file, "line": line, "message": message])
+    }
+
+    public init(jsonValue: JSONValue) throws {
+        let o = try JSONObjectReader(jsonValue)
+        self.init(file: try o("file"), line: try o.optional("line"), message: try o("message"))
+    }
 }

@@ -1,13 +1,13 @@
 /// A script that has a problem, and what is in force instead: how the script worker
 /// reports broken scripts (`docs/design/script-worker.md`), and what status, health and
 /// check-config show. JSON: `{"file", "line", "kind", "message", "in_force"}`.
-public struct ScriptState: Codable, Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: String, Codable, Sendable {
+public struct ScriptState: Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: String, Sendable, CaseIterable, JSONCodable {
         case policy, health, config
     }
 
     /// What answers instead of the broken script.
-    public enum InForce: String, Codable, Sendable {
+    public enum InForce: String, Sendable, CaseIterable, JSONCodable {
         /// An older version of the same script (the newest does not load, or failed this call).
         case lastGood = "last_good"
         /// The built-in policy (policies only).
@@ -35,10 +35,6 @@ public struct ScriptState: Codable, Sendable, Equatable, CustomStringConvertible
         self.init(file: problem.file, line: problem.line, kind: kind, message: problem.message, inForce: inForce)
     }
 
-    enum CodingKeys: String, CodingKey {
-        case file, line, kind, message, inForce = "in_force"
-    }
-
     /// `file:line: message (in force: the last good version)`
     public var description: String {
         let location = line.map { "\(file):\($0)" } ?? file
@@ -49,5 +45,17 @@ public struct ScriptState: Codable, Sendable, Equatable, CustomStringConvertible
         case .none: instead = kind == .health ? "health unknown" : "not in force"
         }
         return "\(location): \(message) (\(instead))"
+    }
+}
+
+extension ScriptState: JSONCodable {
+    public var jsonValue: JSONValue {
+        .members(["file": file, "line": line, "kind": kind, "message": message, "in_force": inForce])
+    }
+
+    public init(jsonValue: JSONValue) throws {
+        let o = try JSONObjectReader(jsonValue)
+        self.init(file: try o("file"), line: try o.optional("line"), kind: try o("kind"), message: try o("message"),
+                  inForce: try o("in_force"))
     }
 }

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
 /// The messages between the monitor and a script worker (`tend __script-worker`), as
 /// `docs/design/script-worker.md` specifies them: one JSON object per line, each request
 /// with an integer `id` that its reply carries. Shared by both sides.
@@ -30,53 +24,10 @@ public enum ScriptWorkerRequest: Sendable, Equatable {
     }
 }
 
-extension ScriptWorkerRequest: Codable {
-    enum CodingKeys: String, CodingKey {
-        case id, op, daemon, exit, history, now, pid
-    }
-
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let id = try c.decode(UInt64.self, forKey: .id)
-        switch try c.decode(String.self, forKey: .op) {
-        case "load":
-            self = .load(id: id)
-        case "decide":
-            self = .decide(id: id, daemon: try c.decode(DaemonSpec.self, forKey: .daemon),
-                           exit: try c.decode(ExitInfo.self, forKey: .exit),
-                           history: try c.decodeIfPresent([RestartEvent].self, forKey: .history) ?? [],
-                           now: try c.decode(Double.self, forKey: .now))
-        case "check":
-            self = .check(id: id, daemon: try c.decode(DaemonSpec.self, forKey: .daemon),
-                          pid: try c.decodeIfPresent(Int32.self, forKey: .pid))
-        case let other:
-            throw DecodingError.dataCorruptedError(forKey: .op, in: c, debugDescription: "unknown op '\(other)' (load, decide, check)")
-        }
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(op, forKey: .op)
-        switch self {
-        case .load:
-            break
-        case .decide(_, let daemon, let exit, let history, let now):
-            try c.encode(daemon, forKey: .daemon)
-            try c.encode(exit, forKey: .exit)
-            try c.encode(history, forKey: .history)
-            try c.encode(now, forKey: .now)
-        case .check(_, let daemon, let pid):
-            try c.encode(daemon, forKey: .daemon)
-            try c.encodeIfPresent(pid, forKey: .pid)
-        }
-    }
-}
-
 /// The reply to `load`. `ok` is false when daemons.lua itself has problems (then `specs`
 /// is empty and the monitor keeps the configuration it has); problems of the scripts it
 /// names are in `scripts` and leave `ok` true.
-public struct LoadReply: Codable, Sendable, Equatable {
+public struct LoadReply: Sendable, Equatable {
     public var id: UInt64
     public var ok: Bool
     /// The daemons.lua that was read (the user's, else the shipped default).
@@ -100,7 +51,7 @@ public struct LoadReply: Codable, Sendable, Equatable {
 }
 
 /// When and for how long a daemon's check runs.
-public struct CheckSettings: Codable, Sendable, Equatable {
+public struct CheckSettings: Sendable, Equatable {
     /// Seconds between checks; nil: the monitor's interval.
     public var interval: Double?
     /// Seconds the check may take (the monitor's deadline is this plus 1 s).
@@ -114,7 +65,7 @@ public struct CheckSettings: Codable, Sendable, Equatable {
 
 /// The reply to `decide`. The worker never fails a decision: a broken policy gives the
 /// last good version's decision or the built-in policy's (`decision.version`).
-public struct DecideReply: Codable, Sendable, Equatable {
+public struct DecideReply: Sendable, Equatable {
     public var id: UInt64
     public var ok: Bool
     public var decision: PolicyDecision
@@ -130,8 +81,8 @@ public struct DecideReply: Codable, Sendable, Equatable {
 }
 
 /// A decision as the protocol carries it.
-public struct PolicyDecision: Codable, Sendable, Equatable {
-    public enum Action: String, Codable, Sendable {
+public struct PolicyDecision: Sendable, Equatable {
+    public enum Action: String, Sendable, CaseIterable, JSONCodable {
         case restart, wait
         case stayDown = "stay_down"
     }
@@ -173,7 +124,7 @@ public struct PolicyDecision: Codable, Sendable, Equatable {
 }
 
 /// The reply to `check`: `health.state` unknown is a check error, never a restart.
-public struct CheckReply: Codable, Sendable, Equatable {
+public struct CheckReply: Sendable, Equatable {
     public var id: UInt64
     public var ok: Bool
     public var health: HealthResult
@@ -189,7 +140,7 @@ public struct CheckReply: Codable, Sendable, Equatable {
 
 /// The reply to a line that is no request: `{"id": N, "ok": false, "error": "…"}` (id 0
 /// when even that could not be read). A reply whose `ok` is false is one of these.
-public struct FailedReply: Codable, Sendable, Equatable {
+public struct FailedReply: Sendable, Equatable {
     public var id: UInt64
     public var ok: Bool
     public var error: String
@@ -203,16 +154,13 @@ public struct FailedReply: Codable, Sendable, Equatable {
 
 /// Encoding and decoding of the messages: compact JSON, one line each.
 public enum ScriptWorkerCoding {
-    /// The line to write (with its `\n`).
-    public static func line<T: Encodable>(_ message: T) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        var bytes = Array(try encoder.encode(message))
-        bytes.append(UInt8(ascii: "\n"))
-        return bytes
+    /// The line to write (with its `\n`). Strings escape their line breaks, so a message
+    /// is never more than one line.
+    public static func line<T: JSONCodable>(_ message: T) -> [UInt8] {
+        Array((message.jsonValue.serialized() + "\n").utf8)
     }
 
-    public static func decode<T: Decodable>(_ type: T.Type, from line: String) throws -> T {
-        try JSONDecoder().decode(type, from: Data(line.utf8))
+    public static func decode<T: JSONCodable>(_ type: T.Type, from line: String) throws -> T {
+        try T.decoded(from: line)
     }
 }

@@ -219,7 +219,7 @@ public final class WorkerScripts: ScriptService, LoopParticipant {
             deadline = now + timeout + options.checkGrace
         }
         do {
-            try worker.send(try ScriptWorkerCoding.line(request), id: id, job: job, deadline: deadline)
+            try worker.send(ScriptWorkerCoding.line(request), id: id, job: job, deadline: deadline)
             return true
         } catch {
             requeue(job)
@@ -238,7 +238,7 @@ public final class WorkerScripts: ScriptService, LoopParticipant {
 
     private func receive(_ line: String, from worker: WorkerProcess) {
         guard let (id, job) = worker.job.map({ ($0.id, $0.job) }),
-              let replyID = (try? JSONValue.parse(line))?["id"]?.intValue, UInt64(replyID) == id else {
+              let reply = try? JSONValue.parse(line), reply["id"]?.intValue == Int64(exactly: id) else {
             return replace(worker, why: "the script worker answered out of turn: \(line.prefix(200))")
         }
         _ = worker.finishJob()
@@ -247,25 +247,24 @@ public final class WorkerScripts: ScriptService, LoopParticipant {
             case .prime:
                 worker.primed = true
             case .load:
-                if let failed = try? ScriptWorkerCoding.decode(FailedReply.self, from: line), !failed.ok {
+                if let failed = try? FailedReply(jsonValue: reply), !failed.ok {
                     answers?.configurationLoaded(.failure(ConfigurationProblem(failed.error)))
                     return
                 }
-                let reply = try ScriptWorkerCoding.decode(LoadReply.self, from: line)
-                guard reply.ok else {
-                    let problems = reply.problems.map(\.description).joined(separator: "\n")
+                let loaded = try LoadReply(jsonValue: reply)
+                guard loaded.ok else {
+                    let problems = loaded.problems.map(\.description).joined(separator: "\n")
                     answers?.configurationLoaded(.failure(ConfigurationProblem(problems.isEmpty ? "daemons.lua did not load" : problems)))
                     return
                 }
-                let timings = reply.checks.mapValues { CheckTimings(interval: $0.interval, timeout: $0.timeout) }
-                answers?.configurationLoaded(.success(LoadedConfiguration(specs: reply.specs, checkTimings: timings,
-                                                                          scriptProblems: reply.scripts)))
+                let timings = loaded.checks.mapValues { CheckTimings(interval: $0.interval, timeout: $0.timeout) }
+                answers?.configurationLoaded(.success(LoadedConfiguration(specs: loaded.specs, checkTimings: timings,
+                                                                          scriptProblems: loaded.scripts)))
             case .decide(let q):
-                let reply = try ScriptWorkerCoding.decode(DecideReply.self, from: line)
-                answers?.decided(q.daemon, ticket: q.ticket, reply.decision.restartDecision(problem: reply.scripts.first?.description))
+                let decided = try DecideReply(jsonValue: reply)
+                answers?.decided(q.daemon, ticket: q.ticket, decided.decision.restartDecision(problem: decided.scripts.first?.description))
             case .check(let r, _):
-                let reply = try ScriptWorkerCoding.decode(CheckReply.self, from: line)
-                answers?.checked(r.daemon, pid: r.pid, reply.health)
+                answers?.checked(r.daemon, pid: r.pid, try CheckReply(jsonValue: reply).health)
             }
         } catch {
             fail(job, why: "the script worker's answer could not be read: \(error)")

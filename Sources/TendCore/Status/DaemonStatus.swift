@@ -2,8 +2,8 @@ import TendSystem
 
 /// What `tend status` says of one daemon. Built from the records on disk and the process
 /// table alone, so it works with or without a running monitor and never wakes it.
-public struct DaemonStatus: Codable, Sendable, Equatable {
-    public enum State: String, Codable, Sendable {
+public struct DaemonStatus: Sendable, Equatable {
+    public enum State: String, Sendable {
         /// A start is under way.
         case starting = "STARTING"
         /// It waits for the daemons it names in `after` to be ready.
@@ -38,11 +38,6 @@ public struct DaemonStatus: Codable, Sendable, Equatable {
     /// While running: whether it is ready (no check, or its check passed since it started).
     /// Known only to a running monitor (nil from the files).
     public var ready: Bool?
-
-    enum CodingKeys: String, CodingKey {
-        case daemon, state, pid, uptimeSeconds = "uptime_seconds", restarts, lastExit = "last_exit",
-             lastExitAt = "last_exit_at", wanted, reason, nextAttemptAt = "next_attempt_at", health, ready
-    }
 
     /// Reads one daemon's status from its records and the live process table. `unrecorded`
     /// finds the daemon's process by its environment when the records do not name it (a
@@ -117,8 +112,8 @@ extension DaemonStatus.State {
 }
 
 /// The status of every daemon, plus whether a monitor runs: `tend status --format json`.
-public struct StatusReport: Codable, Sendable, Equatable {
-    public struct MonitorState: Codable, Sendable, Equatable {
+public struct StatusReport: Sendable, Equatable {
+    public struct MonitorState: Sendable, Equatable {
         public var running: Bool
         public var pid: Int32?
     }

@@ -3,8 +3,8 @@ import TendSystem
 /// `tend health`: N/M healthy with a percentage, and per daemon its state and why.
 /// Healthy = running (identity verified) and its last health check, if any, passed: a
 /// check whose state is unknown (a check error) does not count as healthy.
-public struct HealthSummary: Codable, Sendable, Equatable {
-    public struct Entry: Codable, Sendable, Equatable {
+public struct HealthSummary: Sendable, Equatable {
+    public struct Entry: Sendable, Equatable {
         public var daemon: String
         public var healthy: Bool
         public var state: DaemonStatus.State

@@ -1,8 +1,8 @@
 import TendSystem
 
 /// `tend status` and `tend health` as JSON (docs/json.md), by the convention of
-/// `JSONOutput`. The Codable forms of these types are not it: they keep epoch times
-/// for the Lua API (`tend.daemons.status`).
+/// `JSONOutput`. The Lua API (`tend.daemons.status`, StatusTables) has the same keys but
+/// keeps epoch times.
 extension StatusReport {
     public var json: JSONValue {
         var monitorObject: [String: JSONValue] = ["running": .bool(monitor.running)]

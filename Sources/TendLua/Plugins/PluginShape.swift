@@ -9,7 +9,7 @@ import TendCore
 ///       setup = function(ctx) … end?, budget = s? }                           a daemon
 ///     { title = "…", steps = { { title = "…", run = function(ctx) … end,
 ///       budget = s? }, … } }                                                 a sequence (startup.lua)
-public enum PluginKind: String, Sendable, Codable {
+public enum PluginKind: String, Sendable {
     case command, daemon, sequence
 }
 

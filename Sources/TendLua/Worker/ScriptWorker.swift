@@ -41,23 +41,17 @@ public final class ScriptWorker {
         do {
             request = try ScriptWorkerCoding.decode(ScriptWorkerRequest.self, from: line)
         } catch {
-            let id = (try? ScriptWorkerCoding.decode(RequestID.self, from: line))?.id ?? 0
-            return encoded(FailedReply(id: id, error: "not a request: \(error)"))
+            let id = (try? JSONValue.parse(line))?["id"]?.intValue.flatMap(UInt64.init(exactly:)) ?? 0
+            return ScriptWorkerCoding.line(FailedReply(id: id, error: "not a request: \(error)"))
         }
         location?.setRequest(request.id)
         defer { location?.setRequest(0) }
         switch request {
-        case .load(let id): return encoded(load(id: id))
+        case .load(let id): return ScriptWorkerCoding.line(load(id: id))
         case .decide(let id, let daemon, let exit, let history, let now):
-            return encoded(decide(id: id, RestartContext(daemon: daemon, exit: exit, history: RestartHistory(events: history), now: now)))
-        case .check(let id, let daemon, let pid): return encoded(check(id: id, daemon, pid: pid))
+            return ScriptWorkerCoding.line(decide(id: id, RestartContext(daemon: daemon, exit: exit, history: RestartHistory(events: history), now: now)))
+        case .check(let id, let daemon, let pid): return ScriptWorkerCoding.line(check(id: id, daemon, pid: pid))
         }
-    }
-
-    private struct RequestID: Decodable { var id: UInt64 }
-
-    private func encoded<T: Encodable>(_ reply: T) -> [UInt8] {
-        (try? ScriptWorkerCoding.line(reply)) ?? Array("{\"id\":0,\"ok\":false,\"error\":\"cannot encode the reply\"}\n".utf8)
     }
 
     // MARK: load

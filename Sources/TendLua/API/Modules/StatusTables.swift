@@ -2,7 +2,7 @@ import TendCore
 
 /// The status records `tend.daemons` returns, pushed as Lua tables with the keys of their
 /// JSON form (`tend status --format json`), field by field: no JSON text in between.
-/// `StatusTablesTests` holds each one against its Codable encoding.
+/// `StatusTablesTests` holds each one against the table it must be.
 extension LuaStack {
     func push(_ report: StatusReport) {
         newTable(fields: 2)
