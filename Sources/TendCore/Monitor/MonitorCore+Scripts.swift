@@ -17,7 +17,10 @@ extension MonitorCore {
     /// A decision came: the policy's own problem, if the newest version did not decide.
     func noteDecisionProblem(_ rt: DaemonRuntime, _ decision: RestartDecision) {
         guard decision.version != .current, let problem = decision.problem else { return }
-        let said = "\(decision.policy): \(problem) (\(decision.version == .lastGood ? "the last good version decided" : "the built-in policy decided"))"
+        // The problem names its file when Lua knew where it was (`FILE:LINE: …`); else the
+        // policy is named in front of it.
+        let named = problem.hasPrefix("/") ? problem : "\(decision.policy): \(problem)"
+        let said = "\(named) (\(decision.version == .lastGood ? "the last good version decided" : "the built-in policy decided"))"
         if !rt.scriptProblems.contains(said) { rt.scriptProblems.append(said) }
         guard reportedScriptProblems.insert(said).inserted else { return }
         rt.pendingLog.append(rt.logger.healthEventRecord(event: "script_error", message: said, severity: .error))

@@ -8,8 +8,10 @@ import Foundation
 /// `docs/design/script-worker.md` specifies them: one JSON object per line, each request
 /// with an integer `id` that its reply carries. Shared by both sides.
 public enum ScriptWorkerRequest: Sendable, Equatable {
-    /// Read daemons.lua and the scripts it names.
-    case load(id: UInt64)
+    /// Read daemons.lua and the scripts it names. `preload` false: daemons.lua only (a
+    /// check worker needs its inline functions, not the policies); `skip`: scripts not to
+    /// run while loading (files whose top level blocked an earlier load).
+    case load(id: UInt64, preload: Bool = true, skip: [String] = [])
     /// A restart decision after a death.
     case decide(id: UInt64, daemon: DaemonSpec, exit: ExitInfo, history: [RestartEvent], now: Double)
     /// One health check.
@@ -17,7 +19,7 @@ public enum ScriptWorkerRequest: Sendable, Equatable {
 
     public var id: UInt64 {
         switch self {
-        case .load(let id), .decide(let id, _, _, _, _), .check(let id, _, _): return id
+        case .load(let id, _, _), .decide(let id, _, _, _, _), .check(let id, _, _): return id
         }
     }
 
@@ -32,7 +34,7 @@ public enum ScriptWorkerRequest: Sendable, Equatable {
 
 extension ScriptWorkerRequest: Codable {
     enum CodingKeys: String, CodingKey {
-        case id, op, daemon, exit, history, now, pid
+        case id, op, daemon, exit, history, now, pid, preload, skip
     }
 
     public init(from decoder: Decoder) throws {
@@ -40,7 +42,8 @@ extension ScriptWorkerRequest: Codable {
         let id = try c.decode(UInt64.self, forKey: .id)
         switch try c.decode(String.self, forKey: .op) {
         case "load":
-            self = .load(id: id)
+            self = .load(id: id, preload: try c.decodeIfPresent(Bool.self, forKey: .preload) ?? true,
+                         skip: try c.decodeIfPresent([String].self, forKey: .skip) ?? [])
         case "decide":
             self = .decide(id: id, daemon: try c.decode(DaemonSpec.self, forKey: .daemon),
                            exit: try c.decode(ExitInfo.self, forKey: .exit),
@@ -59,8 +62,9 @@ extension ScriptWorkerRequest: Codable {
         try c.encode(id, forKey: .id)
         try c.encode(op, forKey: .op)
         switch self {
-        case .load:
-            break
+        case .load(_, let preload, let skip):
+            if !preload { try c.encode(preload, forKey: .preload) }
+            if !skip.isEmpty { try c.encode(skip, forKey: .skip) }
         case .decide(_, let daemon, let exit, let history, let now):
             try c.encode(daemon, forKey: .daemon)
             try c.encode(exit, forKey: .exit)
