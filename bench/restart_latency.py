@@ -44,14 +44,17 @@ def main():
                     f'restart = {{ max_per_hour = 1000000, cooldown = 0 }} }}\n')
     subprocess.run([a.tend, "start", "--all"], env=env, check=True, capture_output=True)
     monitor = int(open(f"{wd}/state/monitor.pid").read().split()[0])
+    # The daemons only: the monitor's children include its script workers and log writer.
+    svc = f"{wd}/svc".encode()
+    daemons = lambda: [c for c in children(monitor) if (cmdline(c) or b"").startswith(svc)]
     try:
         deadline = time.monotonic() + 30
-        while len(children(monitor)) < a.n and time.monotonic() < deadline:
+        while len(daemons()) < a.n and time.monotonic() < deadline:
             time.sleep(0.01)
         time.sleep(2)  # every victim up > 1.5 s, as in the shared harness
         lat = []
         for k in range(a.kills):
-            kids = children(monitor)
+            kids = daemons()
             victim = kids[k % len(kids)]
             want = cmdline(victim)
             before = set(kids)
