@@ -28,6 +28,30 @@ def cmdline(pid):
     except OSError:
         return None
 
+def tagged(home):
+    """PIDs whose environment holds TEND_HOME=home: everything started for that home (the
+    monitor, its log writer and script workers, the daemons)."""
+    want = f"TEND_HOME={home}".encode()
+    found = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/environ", "rb") as f:
+                if want in f.read().split(b"\0"):
+                    found.append(int(name))
+        except OSError:
+            pass
+    return found
+
+def stop_everything(home):
+    """Kills, by PID, every process started for `home` (the log writer outlives the monitor)."""
+    for pid in tagged(home):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("tend")
@@ -73,7 +97,8 @@ def main():
               f"p95={lat[int(0.95 * (len(lat) - 1))]:.2f} ms")
     finally:
         subprocess.run([a.tend, "stop", "--all"], env=env, capture_output=True)
-        os.kill(monitor, signal.SIGTERM)
+        stop_everything(f"{wd}/state")
+        subprocess.run(["rm", "-rf", wd])
 
 if __name__ == "__main__":
     main()

@@ -18,23 +18,7 @@ Usage: bench/slow_check_latency.py TEND_BIN [--kills 10] [--check 0.9] [--repeat
 import argparse, os, signal, statistics, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from restart_latency import children, cmdline  # noqa: E402
-
-
-def tagged(home):
-    """PIDs whose environment holds TEND_HOME=home."""
-    want = f"TEND_HOME={home}".encode()
-    found = []
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/environ", "rb") as f:
-                if want in f.read().split(b"\0"):
-                    found.append(int(name))
-        except OSError:
-            pass
-    return found
+from restart_latency import children, cmdline, stop_everything, tagged  # noqa: E402
 
 
 def check_running(home, argv):
@@ -93,11 +77,7 @@ def run(tend, kills, check_seconds, with_check):
             time.sleep(0.3)
     finally:
         subprocess.run([tend, "stop", "--all"], env=env, capture_output=True)
-        for pid in tagged(home):
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        stop_everything(home)
         subprocess.run(["rm", "-rf", root])
     return latencies, statuses
 

@@ -27,8 +27,8 @@ final class CheckConcurrencyTests: CLITestCase {
             daemon "blocks" { command = { "/bin/sleep", "3300001" }, health = { timeout = 2, interval = 0.2, check = function(d)
               local f = io.open("\(fifo)")
               return true, "read it" end } }
-            daemon "sleeps" { command = { "/bin/sleep", "3300002" }, health = { timeout = 2, interval = 0.2, check = function(d)
-              tend.time.sleep(1.5)
+            daemon "sleeps" { command = { "/bin/sleep", "3300002" }, health = { timeout = 3, interval = 0.2, check = function(d)
+              tend.time.sleep(2)
               return true, "slept" end } }
             daemon "other" { command = { "/bin/sleep", "3300003" }, stop_timeout = 2 }
 
@@ -39,15 +39,19 @@ final class CheckConcurrencyTests: CLITestCase {
         for (check, line) in [("blocks", 2), ("sleeps", 5)] {
             let location = "\(daemons):\(line)"
             var times: [String: [Double]] = [:]
-            for _ in 0..<3 {
-                XCTAssertTrue(Wait.until(timeout: 30) { self.checkInFlight(at: location) }, "\(check): its check is never seen running")
+            // Each time at the start of a check (a request not seen before), so it runs
+            // for seconds more: long past the commands.
+            var seen = try XCTUnwrap(Wait.value(timeout: 30) { self.checkInFlight(at: location) }, "\(check): its check is never seen running")
+            for _ in 0..<2 {
+                let request = Wait.value(timeout: 30) { self.checkInFlight(at: location).flatMap { $0 > seen ? $0 : nil } }
+                seen = try XCTUnwrap(request, "\(check): no next check is seen running")
                 for (command, args) in [("status", ["status"]), ("start", ["start", "other"]), ("stop", ["stop", "other"]), ("reload", ["reload"])] {
                     let started = Clock.monotonic()
                     let result = try CommandRunner.tend(args, env: temp.environment)
                     times[command, default: []].append(Clock.monotonic() - started)
                     XCTAssertEqual(result.code, 0, "\(check): tend \(args.joined(separator: " ")): \(result)")
                 }
-                XCTAssertTrue(checkInFlight(at: location), "\(check): the check ended while the commands ran; they proved nothing")
+                XCTAssertEqual(checkInFlight(at: location), seen, "\(check): the check ended while the commands ran; they proved nothing")
             }
             for (command, took) in times.sorted(by: { $0.key < $1.key }) {
                 XCTAssertLessThan(took.max()!, answerBound, "\(check): tend \(command) took \(took) s")
@@ -95,13 +99,12 @@ final class CheckConcurrencyTests: CLITestCase {
         XCTAssertLessThan(round, 10, "the round took \(round) s (one after another: \(Double(n) * 0.5) s)")
     }
 
-    /// Whether a script worker is running a request and Lua is at `location` (its
-    /// location file, docs/design/script-worker.md).
-    func checkInFlight(at location: String) -> Bool {
+    /// The newest request a script worker runs with Lua at `location` (its location file,
+    /// docs/design/script-worker.md; a worker's file goes with it), if one does.
+    func checkInFlight(at location: String) -> UInt64? {
         let run = "\(temp.home)/.run"
-        return ((try? FileSystem.list(run)) ?? []).contains { file in
-            guard file.hasSuffix(".where"), let now = WorkerLocation.read("\(run)/\(file)") else { return false }
-            return now.requestID != 0 && now.location == location
-        }
+        return ((try? FileSystem.list(run)) ?? []).filter { $0.hasSuffix(".where") }
+            .compactMap { WorkerLocation.read("\(run)/\($0)") }
+            .filter { $0.requestID != 0 && $0.location == location }.map(\.requestID).max()
     }
 }
