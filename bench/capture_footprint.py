@@ -16,7 +16,7 @@ Usage: bench/capture_footprint.py TEND_BIN [--n 8] [--settle 3]
 import argparse, json, os, shutil, signal, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from capture_common import recorded_identity, signal_verified, wait_for
+from common import recorded_identity, signal_verified, wait_for
 
 def rollup(pid):
     values = {}

@@ -24,7 +24,7 @@ Usage: bench/capture_throughput.py TEND_BIN --reader logd|monitor [--daemons 8]
 import argparse, json, os, shutil, signal, stat, statistics, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from capture_common import recorded_identity, signal_verified, wait_for
+from common import recorded_identity, signal_verified, wait_for
 
 WRITER = r"""
 import os, sys, time

@@ -16,37 +16,7 @@ Usage: bench/scale.py TEND_BIN [--n 1000] [--base 8] [--kills 30] [--soft 1024] 
 import argparse, json, os, resource, signal, statistics, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from capture_common import recorded_identity, signal_verified, wait_for  # noqa: E402
-
-
-def children(pid):
-    out = []
-    for t in os.listdir(f"/proc/{pid}/task"):
-        try:
-            with open(f"/proc/{pid}/task/{t}/children") as f:
-                out.extend(int(x) for x in f.read().split())
-        except OSError:
-            pass
-    return out
-
-
-def cmdline(pid):
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            return f.read()
-    except OSError:
-        return None
-
-
-def pss_kib(pid):
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as f:
-            for line in f:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+from common import children, cmdline, pss_kib, recorded_identity, signal_verified, wait_for  # noqa: E402
 
 
 def median_ms(argv, env, runs=11):

@@ -147,7 +147,7 @@ public enum FileSystem {
         return names.sorted()
     }
 
-    public struct Info: Sendable {
+    public struct Info: Sendable, Equatable {
         public let size: Int64
         public let modified: Double
         public let inode: UInt64

@@ -25,7 +25,9 @@ extension Tend {
 
         func run() throws {
             let paths = ScriptPaths.resolve(explicitConfigDir: global.configDir)
-            let report = ConfigChecker.run(paths: paths, home: global.resolvedHome)
+            ConfigChecker.enableWatchdog()
+            var report = ConfigChecker.run(paths: paths, home: global.resolvedHome, blocked: ConfigChecker.blockedScripts())
+            ConfigChecker.addMonitorProblems(&report, home: global.resolvedHome)
             switch format {
             case .json: Output.line(JSONOutput.document(report.json))
             case .table:

@@ -97,34 +97,59 @@ final class PolicyAsCodeTests: CLITestCase {
         let hits = "\(temp.home)/logs/policy-hits.log", health = "\(temp.home)/logs/health.log"
         XCTAssertTrue(Wait.until { ((try? String(contentsOfFile: hits)) ?? "").contains("built-in") }, "no decision by the built-in policy")
         XCTAssertTrue(((try? String(contentsOfFile: health)) ?? "").contains("chmod go-w \(file)"), "health.log does not say how to fix it")
+        // The running monitor says so too, in status.
+        let refused = try status("d")
+        XCTAssertTrue((refused["reason"] as? String)?.contains("chmod go-w \(file)") == true, "\(refused)")
 
         try FileSystem.setMode(file, 0o644)
         try tend("check-config")
         kill9AndWait("d", second)
         XCTAssertNotNil(try waitForPID("d", not: second))
         XCTAssertTrue(Wait.until { ((try? String(contentsOfFile: hits)) ?? "").contains("from my file") }, "the fixed file does not decide")
+        // Once the fixed file has decided, the refusal is no longer held against it.
+        var fixed: [String: Any] = [:]
+        XCTAssertTrue(try Wait.until { fixed = try self.status("d"); return !((fixed["reason"] as? String) ?? "").contains("chmod go-w") }, "\(fixed)")
     }
 
     /// A check that raises is "unknown": shown with its reason, not counted as healthy,
-    /// never a restart; it runs again next round and recovers as soon as it passes.
+    /// never a restart; it runs again next round and recovers as soon as it passes. One
+    /// check raises while a flag file exists; another raises on its first call only and
+    /// passes at the next round.
     func testACheckThatRaisesIsUnknownUntilItPassesAgain() throws {
-        let flag = "\(temp.root)/broken"
+        let flag = "\(temp.root)/broken", calls = "\(temp.root)/once-calls"
         try "x".write(toFile: flag, atomically: true, encoding: .utf8)
         try temp.writeDaemons(ticker("checked", extra: """
         health = function(d) if tend.fs.exists("\(flag)") then error("probe broke") end return true, "fine" end
+        """) + ticker("once", extra: """
+        health = function(d)
+          local first = not tend.fs.exists("\(calls)")
+          tend.fs.append("\(calls)", first and "raised\\n" or "passed\\n")
+          if first then error("first call fails") end
+          return true, "passes from the second call on"
+        end
         """))
         try tend("monitor", "--detach", "--interval", "0.5")
-        try tend("start", "checked")
+        try tend("start", "checked", "once")
         let running = try XCTUnwrap(try waitForPID("checked"))
+        let onceRunning = try XCTUnwrap(try waitForPID("once"))
         // `tend health` exits 1 unless every daemon is healthy: unknown is not healthy.
         XCTAssertTrue(try Wait.until { try self.tend("health", expect: nil).stdout.contains("probe broke") }, "no check error shown")
+        // The check that raised once passed at its next round.
+        XCTAssertTrue(Wait.until { (try? FileSystem.readText(calls))?.split(separator: "\n").count ?? 0 >= 2 }, "the check was not called again")
+        XCTAssertEqual(try FileSystem.readText(calls).split(separator: "\n").prefix(2), ["raised", "passed"])
+        XCTAssertTrue(try Wait.until { (try self.status("once")["health"] as? [String: Any])?["state"] as? String == "healthy" },
+                      "once: not healthy after the round that passed")
+        let healthLog = try FileSystem.readText("\(temp.home)/logs/health.log")
+        XCTAssertTrue(healthLog.contains("first call fails"), healthLog)
         let health = try tend("health", expect: 1).stdout
-        XCTAssertTrue(health.contains("0/1 healthy") && health.contains("unknown"), health)
-        XCTAssertEqual(try tend("health", "--score", expect: 1).stdout.trimmingCharacters(in: .whitespacesAndNewlines), "0")
+        XCTAssertTrue(health.contains("1/2 healthy") && health.contains("unknown"), health)
+        XCTAssertEqual(try tend("health", "--score", expect: 1).stdout.trimmingCharacters(in: .whitespacesAndNewlines), "50",
+                       "the check error counts as not healthy")
         try FileManager.default.removeItem(atPath: flag)
         XCTAssertTrue(try Wait.until { try self.tend("health", "--score", expect: nil).stdout.hasPrefix("100") }, "the check did not recover")
         try tend("health")
         XCTAssertEqual(try pid(of: "checked"), running, "a check error never restarts the daemon")
+        XCTAssertEqual(try pid(of: "once"), onceRunning, "a check error never restarts the daemon")
     }
 
     /// A failing health check restarts the daemon through the policy.

@@ -21,7 +21,9 @@ final class ScriptWorkerProtocolTests: XCTestCase {
                           health: .inline(key: "web@/c/daemons.lua:3", arguments: ["timeout": .int(2)]), declaredAt: "/c/daemons.lua:3")
 
     func testRequests() throws {
-        XCTAssertTrue(try roundTrip(ScriptWorkerRequest.load(id: 1)).contains(#""op":"load""#))
+        XCTAssertEqual(try roundTrip(ScriptWorkerRequest.load(id: 1)), #"{"id":1,"op":"load"}"#, "preload and skip only when not the default")
+        let lean = try roundTrip(ScriptWorkerRequest.load(id: 5, preload: false, skip: ["/c/policies/blocks.lua"]))
+        XCTAssertTrue(lean.contains(#""preload":false"#) && lean.contains(#""skip":["#) && lean.contains("blocks.lua"), lean)
         let exit = ExitInfo(cause: .killed, signal: 9, at: 10, uptime: 3, pid: 77)
         let history = [RestartEvent(time: 5.25, reason: "killed by SIGKILL", oldPID: 1, newPID: 2, success: true, manual: true)]
         let decide = try roundTrip(ScriptWorkerRequest.decide(id: 2, daemon: spec, exit: exit, history: history, now: 10.5))

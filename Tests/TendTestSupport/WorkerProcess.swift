@@ -83,7 +83,7 @@ public final class WorkerProcess {
     /// Proportional set size (`Pss` of /proc/PID/smaps_rollup), KiB.
     public var pssKiB: Int? { Self.kiB(in: "/proc/\(pid)/smaps_rollup", "Pss") }
 
-    static func kiB(in file: String, _ field: String) -> Int? {
+    public static func kiB(in file: String, _ field: String) -> Int? {
         guard let text = try? FileSystem.readText(file) else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix("\(field):") {
             return Int(line.dropFirst(field.count + 1).trimmingPrefix(while: { $0 == " " || $0 == "\t" }).prefix { $0.isNumber })

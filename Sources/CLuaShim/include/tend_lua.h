@@ -94,4 +94,16 @@ lua_Number tend_lua_tonumber(lua_State *L, int idx);
 /// top, which is popped. Returns 1 if set. Gives every script its own global table.
 int tend_lua_set_env(lua_State *L, int funcindex);
 
+/// check-config's watchdog. It runs scripts in its own process, where a top level that
+/// blocks in C (open(2) of a FIFO nobody writes) would hang it for good; the Lua budget
+/// cannot stop a C call. `enable` once (seconds per script; `argv`, NULL-terminated and
+/// kept alive, to run again with); then `arm` before each script and `disarm` after it.
+/// A script still running `seconds` after its `arm` makes the process exec itself again
+/// (from a SIGALRM handler: execve and write only) with `SCRIPT\tFILE:LINE` (the location
+/// the hook kept) added as a line to TEND_CHECK_CONFIG_BLOCKED, for the new run to report
+/// and skip.
+void tend_lua_watchdog_enable(unsigned seconds, char *const *argv);
+void tend_lua_watchdog_arm(lua_State *L, const char *script);
+void tend_lua_watchdog_disarm(void);
+
 #endif

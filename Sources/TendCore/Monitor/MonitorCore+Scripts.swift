@@ -14,13 +14,33 @@ extension MonitorCore {
         }
     }
 
-    /// A decision came: the policy's own problem, if the newest version did not decide.
+    /// A decision came: the policy's own problem, if the newest version did not decide;
+    /// if it did, what was known against the policy is past (a fixed file, a `chmod go-w`).
     func noteDecisionProblem(_ rt: DaemonRuntime, _ decision: RestartDecision) {
-        guard decision.version != .current, let problem = decision.problem else { return }
-        let said = "\(decision.policy): \(problem) (\(decision.version == .lastGood ? "the last good version decided" : "the built-in policy decided"))"
+        guard decision.version != .current else {
+            return forget(rt) { $0.hasPrefix("\(decision.policy):") || $0.hasPrefix("\(rt.spec.policy):") }
+        }
+        guard let problem = decision.problem else { return }
+        // The problem names its file when Lua knew where it was (`FILE:LINE: …`); else the
+        // policy is named in front of it.
+        let named = problem.hasPrefix("/") ? problem : "\(decision.policy): \(problem)"
+        let said = "\(named) (\(decision.version == .lastGood ? "the last good version decided" : "the built-in policy decided"))"
         if !rt.scriptProblems.contains(said) { rt.scriptProblems.append(said) }
         guard reportedScriptProblems.insert(said).inserted else { return }
         rt.pendingLog.append(rt.logger.healthEventRecord(event: "script_error", message: said, severity: .error))
+    }
+
+    /// A check answered (healthy or unhealthy, not a check error): its script works now.
+    func noteCheckWorked(_ rt: DaemonRuntime) {
+        guard case .named(let check, _)? = rt.spec.health else { return }
+        forget(rt) { $0.contains("/policies/health/\(check).lua:") }
+    }
+
+    /// Drops the daemon's script problems that `isPast`; one that comes back is said again.
+    private func forget(_ rt: DaemonRuntime, _ isPast: (String) -> Bool) {
+        guard rt.scriptProblems.contains(where: isPast) else { return }
+        for said in rt.scriptProblems where isPast(said) { reportedScriptProblems.remove(said) }
+        rt.scriptProblems.removeAll(where: isPast)
     }
 
     /// Whether a script problem is about a script this daemon names.

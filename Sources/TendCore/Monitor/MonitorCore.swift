@@ -260,6 +260,7 @@ extension MonitorCore: ScriptAnswers {
         guard let rt = daemons[daemon], rt.checkInFlight == pid else { return }
         rt.checkInFlight = nil
         scheduleCheck(rt)
+        if result.state != .unknown { noteCheckWorked(rt) }
         // A result about a process that has since been replaced is not news.
         guard rt.state.phase.process?.pid == pid else { return }
         post(daemon, .health(result))

@@ -3,8 +3,10 @@
 extension ScriptWorkerRequest: JSONCodable {
     public var jsonValue: JSONValue {
         switch self {
-        case .load(let id):
-            return .members(["id": id, "op": op])
+        case .load(let id, let preload, let skip):
+            // Written only when not the default, as the design document gives them.
+            let notPreloading: Bool? = preload ? nil : false
+            return .members(["id": id, "op": op, "preload": notPreloading, "skip": skip.isEmpty ? nil : skip])
         case .decide(let id, let daemon, let exit, let history, let now):
             return .members(["id": id, "op": op, "daemon": daemon, "exit": exit, "history": history, "now": now])
         case .check(let id, let daemon, let pid):
@@ -17,7 +19,7 @@ extension ScriptWorkerRequest: JSONCodable {
         let id: UInt64 = try o("id")
         switch try o("op") as String {
         case "load":
-            self = .load(id: id)
+            self = .load(id: id, preload: try o("preload", default: true), skip: try o("skip", default: []))
         case "decide":
             self = .decide(id: id, daemon: try o("daemon"), exit: try o("exit"), history: try o("history", default: []),
                            now: try o("now"))

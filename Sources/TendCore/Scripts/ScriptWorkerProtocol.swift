@@ -2,8 +2,10 @@
 /// `docs/design/script-worker.md` specifies them: one JSON object per line, each request
 /// with an integer `id` that its reply carries. Shared by both sides.
 public enum ScriptWorkerRequest: Sendable, Equatable {
-    /// Read daemons.lua and the scripts it names.
-    case load(id: UInt64)
+    /// Read daemons.lua and the scripts it names. `preload` false: daemons.lua only (a
+    /// check worker needs its inline functions, not the policies); `skip`: scripts not to
+    /// run while loading (files whose top level blocked an earlier load).
+    case load(id: UInt64, preload: Bool = true, skip: [String] = [])
     /// A restart decision after a death.
     case decide(id: UInt64, daemon: DaemonSpec, exit: ExitInfo, history: [RestartEvent], now: Double)
     /// One health check.
@@ -11,7 +13,7 @@ public enum ScriptWorkerRequest: Sendable, Equatable {
 
     public var id: UInt64 {
         switch self {
-        case .load(let id), .decide(let id, _, _, _, _), .check(let id, _, _): return id
+        case .load(let id, _, _), .decide(let id, _, _, _, _), .check(let id, _, _): return id
         }
     }
 

@@ -118,9 +118,12 @@ final class WorkerProcess {
         close()
     }
 
-    /// Closes both pipes: an idle worker reads EOF and exits by itself.
+    /// Closes both pipes: an idle worker reads EOF and exits by itself. Its location file
+    /// goes too (read first, for a message): a check that blocks every round would
+    /// otherwise leave a file per replaced worker in `.run`.
     func close() {
         closeFD(requests)
         closeFD(replies)
+        _ = unlink(locationFile)
     }
 }

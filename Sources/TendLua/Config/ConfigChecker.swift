@@ -1,3 +1,4 @@
+import CLuaShim
 import TendCore
 import TendSystem
 
@@ -75,7 +76,9 @@ public enum ConfigChecker {
         }
     }
 
-    public static func run(paths: ScriptPaths, home: Home) -> Report {
+    /// - Parameter blocked: scripts not to run (they blocked an earlier run), reported at
+    ///   the location given (see `blockedScripts`).
+    public static func run(paths: ScriptPaths, home: Home, blocked: [String: String] = [:]) -> Report {
         var report = Report()
         let host: LuaHost
         do {
@@ -86,8 +89,11 @@ public enum ConfigChecker {
             return report
         }
         var specs: [DaemonSpec] = []
-        if let file = paths.daemonsFile {
-            let config = DaemonsConfig.load(file: file, host: host)
+        if let file = paths.daemonsFile, let at = blocked[file] {
+            report.daemonsFile = file
+            report.problems.append(blockedProblem(file, at: at))
+        } else if let file = paths.daemonsFile {
+            let config = watched(file, host: host) { DaemonsConfig.load(file: file, host: host) }
             report.daemonsFile = file
             report.daemons = config.specs.count
             report.problems += config.problems
@@ -114,7 +120,7 @@ public enum ConfigChecker {
                     continue
                 }
                 report.checked[kind, default: 0] += 1
-                if let problem = check(path) {
+                if let problem = blocked[path].map({ blockedProblem(path, at: $0) }) ?? check(path) {
                     report.problems.append(problem)
                     broken.insert(path)
                 }
@@ -147,6 +153,43 @@ public enum ConfigChecker {
         return DaemonScript(daemon: spec.name, kind: kind, state: .missing, file: missing)
     }
 
+    /// check-config runs every script in its own process: one whose top level blocks in C
+    /// (an `io.open` of a FIFO nobody writes) is reported at the line Lua was at after
+    /// `seconds`, and the process exits 1, instead of hanging (`tend_lua_watchdog_*`).
+    /// The Lua budget (1 s a script) stops everything else well before.
+    public static func enableWatchdog() {
+        tend_lua_watchdog_enable(watchdogSeconds, CommandLine.unsafeArgv)
+    }
+
+    /// Seconds a script may run in check-config (its Lua budget is 1 s) before it counts
+    /// as blocked.
+    public static let watchdogSeconds: UInt32 = 5
+
+    /// The scripts that blocked an earlier run of this check (the watchdog ran it again):
+    /// script path → where Lua was (`file:line`), from `TEND_CHECK_CONFIG_BLOCKED`.
+    public static func blockedScripts(_ environment: [String: String] = Spawner.currentEnvironment()) -> [String: String] {
+        var blocked: [String: String] = [:]
+        for line in (environment["TEND_CHECK_CONFIG_BLOCKED"] ?? "").split(separator: "\n") {
+            let parts = line.split(separator: "\t", maxSplits: 1)
+            if parts.count == 2 { blocked[String(parts[0])] = String(parts[1]) }
+        }
+        return blocked
+    }
+
+    /// A script that blocked, as the problem at the line Lua was at.
+    private static func blockedProblem(_ script: String, at location: String) -> ScriptProblem {
+        let loc = LuaError.parseLocation(location + ":")
+        let file = loc?.file ?? script
+        return ScriptProblem(file: file, line: loc?.line,
+                             message: "did not finish loading within \(watchdogSeconds) s (a blocking call?)" + (file == script ? "" : " while \(script) loaded"))
+    }
+
+    private static func watched<T>(_ path: String, host: LuaHost, _ body: () throws -> T) rethrows -> T {
+        tend_lua_watchdog_arm(host.vm.L, path)
+        defer { tend_lua_watchdog_disarm() }
+        return try body()
+    }
+
     /// A plugin's top level runs in the full environment, where `os.exit` would end
     /// check-config itself, with status 0: here it is an error at its file:line instead.
     private static func stopExitWhileLoading(_ host: LuaHost) throws {
@@ -172,9 +215,11 @@ public enum ConfigChecker {
     static func check(_ path: String, in environment: ScriptEnvironment, host: LuaHost,
                       validate: (LoadedScript) throws -> Void) -> ScriptProblem? {
         do {
-            let script = try host.loadScript(file: path, in: environment)
-            defer { host.release(script) }
-            try validate(script)
+            try watched(path, host: host) {
+                let script = try host.loadScript(file: path, in: environment)
+                defer { host.release(script) }
+                try validate(script)
+            }
             return nil
         } catch let e as LuaError {
             return ScriptProblem(e, file: path)

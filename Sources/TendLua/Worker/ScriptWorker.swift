@@ -47,7 +47,7 @@ public final class ScriptWorker {
         location?.setRequest(request.id)
         defer { location?.setRequest(0) }
         switch request {
-        case .load(let id): return ScriptWorkerCoding.line(load(id: id))
+        case .load(let id, let preload, let skip): return ScriptWorkerCoding.line(load(id: id, preload: preload, skip: Set(skip)))
         case .decide(let id, let daemon, let exit, let history, let now):
             return ScriptWorkerCoding.line(decide(id: id, RestartContext(daemon: daemon, exit: exit, history: RestartHistory(events: history), now: now)))
         case .check(let id, let daemon, let pid): return ScriptWorkerCoding.line(check(id: id, daemon, pid: pid))
@@ -56,7 +56,12 @@ public final class ScriptWorker {
 
     // MARK: load
 
-    public func load(id: UInt64) -> LoadReply {
+    /// - Parameters:
+    ///   - preload: false: daemons.lua only, no script it names is run (and no check
+    ///     settings are resolved): what a check worker needs for inline checks.
+    ///   - skip: scripts (paths) not to run here; their check settings come from
+    ///     daemons.lua alone. The monitor names the files whose top level blocked a load.
+    public func load(id: UInt64, preload: Bool = true, skip: Set<String> = []) -> LoadReply {
         let deadline = Clock.monotonic() + Self.loadBudget
         func left() -> Double { max(LuaRestartPolicy.shortestAttempt, min(1, deadline - Clock.monotonic())) }
         guard let file = host.paths.daemonsFile else {
@@ -71,10 +76,16 @@ public final class ScriptWorker {
         }
         var scripts: [ScriptState] = []
         var settings: [String: CheckSettings] = [:]
+        guard preload else {
+            return LoadReply(id: id, ok: true, file: file, specs: config.specs, checks: [:], problems: [], scripts: [])
+        }
         var preloaded = Set<String>()
+        func skipped(_ name: String, _ kind: ScriptPaths.Kind) -> Bool {
+            host.paths.find(name, kind: kind).map(skip.contains) ?? false
+        }
         for spec in config.specs {
             for (kind, name) in spec.namedScripts {
-                guard let name, preloaded.insert("\(kind.rawValue)/\(name)").inserted else { continue }
+                guard let name, preloaded.insert("\(kind.rawValue)/\(name)").inserted, !skipped(name, kind) else { continue }
                 switch kind {
                 case .policy: scripts += policies.preload([name], budget: left())
                 case .health: if let state = checks.preload(name, budget: left()) { scripts.append(state) }
@@ -88,7 +99,10 @@ public final class ScriptWorker {
                 case .library: break
                 }
             }
-            if spec.health != nil {
+            if let health = spec.health, case .named(let name, _) = health, skipped(name, .health) {
+                settings[spec.name] = CheckSettings(interval: health.arguments["interval"]?.doubleValue,
+                                                    timeout: health.arguments["timeout"]?.doubleValue ?? LuaHealthChecks.defaultTimeout)
+            } else if spec.health != nil {
                 settings[spec.name] = CheckSettings(interval: checks.interval(for: spec), timeout: checks.timeout(for: spec))
             }
         }
@@ -108,8 +122,8 @@ public final class ScriptWorker {
     public func check(id: UInt64, _ daemon: DaemonSpec, pid: Int32?) -> CheckReply {
         if case .inline(let key, _)? = daemon.health, !host.hasInline(key: key) || configurationChanged {
             // A pool worker that never loaded daemons.lua, or an edited one: the inline
-            // functions live there.
-            _ = load(id: id)
+            // functions live there (the scripts it names are not needed for this).
+            _ = load(id: id, preload: false)
         }
         guard let outcome = checks.checkReporting(daemon, pid: pid) else {
             return CheckReply(id: id, health: HealthResult(.unknown, reason: "daemon '\(daemon.name)' has no health check"), scripts: [])
