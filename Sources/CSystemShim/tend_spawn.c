@@ -93,7 +93,10 @@ static int spawn_child(void *arg) {
     if (dup2(r->in >= 0 ? r->in : r->null_fd, 0) < 0) goto fail;
     if (dup2(r->out >= 0 ? r->out : r->null_fd, 1) < 0) goto fail;
     if (dup2(r->err >= 0 ? r->err : 1, 2) < 0) goto fail;
-    for (int fd = 3; fd < r->below; fd++) (void)close(fd);
+#ifdef __linux__
+    if (syscall(SYS_close_range, 3, ~0U, 0) != 0)
+#endif
+        for (int fd = 3; fd < r->below; fd++) (void)close(fd);
     if (r->cwd && chdir(r->cwd) != 0) goto fail;
     for (int i = 0; i < r->nlimits; i++) {
         struct rlimit rl = { .rlim_cur = (rlim_t)r->softs[i], .rlim_max = (rlim_t)r->hards[i] };

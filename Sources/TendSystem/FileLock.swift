@@ -29,6 +29,12 @@ public enum FileLock {
         return fd
     }
 
+    /// Whether the held lock `fd` is still the file at `path` (not removed, not replaced).
+    public static func isSameFile(_ fd: Int32, at path: String) -> Bool {
+        guard let held = FileSystem.info(fd: fd), let current = FileSystem.info(path) else { return false }
+        return held.inode == current.inode && held.device == current.device
+    }
+
     /// True if some process holds the lock at `path` right now.
     public static func isHeld(_ path: String) -> Bool {
         let fd = retryingOnInterrupt { open(path, O_RDONLY | O_CLOEXEC) }

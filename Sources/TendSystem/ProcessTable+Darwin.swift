@@ -47,7 +47,7 @@ extension ProcessTable {
     /// Not read on macOS (no per-process children list; KERN_PROCARGS2 parsing for the
     /// environment is not written): escaped descendants are not found there.
     public static func children(of pid: Int32) -> [Int32]? { nil }
-    public static func environmentValue(_ key: String, of pid: Int32) -> String? { nil }
+    public static func environmentValues(_ keys: [String], of pid: Int32) -> [String: String]? { nil }
 
     /// Not read on macOS (the environment of another process needs KERN_PROCARGS2
     /// parsing, not written yet): descendants that left their group are not found there.

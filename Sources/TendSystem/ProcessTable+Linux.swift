@@ -104,14 +104,18 @@ extension ProcessTable {
         return result
     }
 
-    /// The value of `key` in the environment `pid` was started with (nil if absent or unreadable).
-    public static func environmentValue(_ key: String, of pid: Int32) -> String? {
+    /// The values of `keys` in the environment `pid` was started with, read at once (nil
+    /// if unreadable; a key absent from it is absent from the result).
+    public static func environmentValues(_ keys: [String], of pid: Int32) -> [String: String]? {
         guard let env = try? FileSystem.readBytes("/proc/\(pid)/environ") else { return nil }
-        let prefix = Array((key + "=").utf8)
-        for variable in env.split(separator: 0) where variable.starts(with: prefix) {
-            return String(decoding: variable.dropFirst(prefix.count), as: UTF8.self)
+        let prefixes = keys.map { ($0, Array(($0 + "=").utf8)) }
+        var found: [String: String] = [:]
+        for variable in env.split(separator: 0) {
+            for (key, prefix) in prefixes where variable.starts(with: prefix) {
+                found[key] = String(decoding: variable.dropFirst(prefix.count), as: UTF8.self)
+            }
         }
-        return nil
+        return found
     }
 
     /// Live processes started with `entry` (`KEY=value`) in their environment, each with

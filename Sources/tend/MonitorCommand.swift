@@ -63,8 +63,12 @@ extension Tend {
             environment["TEND_HOME"] = context.home.root
             environment["TEND_CONFIG_DIR"] = context.paths.configDir
             let workerOptions = WorkerScripts.Options()
+            // The built-in policy decides when a worker cannot, and for daemons that use the
+            // shipped policy unedited (ShippedPolicy: no round trip to a worker).
+            let builtin = try BuiltinPolicy()
             let scripts = try WorkerScripts(home: context.home, executable: FileSystem.executablePath(),
-                                            environment: environment, fallback: try BuiltinPolicy(), options: workerOptions)
+                                            environment: environment, fallback: builtin,
+                                            inProcess: ShippedPolicy(builtin: builtin, paths: context.paths), options: workerOptions)
             var options = Monitor.Options()
             options.core.interval = interval
             // The workers' own deadline comes first (and names the line Lua was at); this

@@ -56,7 +56,8 @@ public final class LogWriter {
         guard let lock = try LogWriterProcess.claim(home) else {
             throw Failure.alreadyRunning(home: home.root, pid: LogWriterProcess.running(home)?.pid)
         }
-        defer { LogWriterProcess.release(home, lock: lock) }
+        var holdsHome = true
+        defer { if holdsHome { LogWriterProcess.release(home, lock: lock) } else { closeFD(lock) } }
         SignalPipe.ignore(.pipe)
         let signals = try SignalPipe([.terminate, .interrupt, .hangup])
         let watch = try DirectoryWatch(path: home.fifoDir)
@@ -66,6 +67,12 @@ public final class LogWriter {
 
         var nextRescan = watch.rescanInterval.map { Clock.monotonic() + $0 }
         while !stopRequested {
+            guard LogWriterProcess.stillHolds(home, lock: lock) else {
+                // The home was removed (its logs with it) or its lock replaced: it may have
+                // another log writer now; writing there would recreate what was removed.
+                holdsHome = false
+                return say("\(home.logWriterLock) was removed or replaced: leaving \(home.root)")
+            }
             let now = Clock.monotonic()
             let polled = streams.values.filter { $0.wantsPolling(now: now) }
             let fds = [signals.fd] + (watch.descriptor.map { [$0] } ?? []) + polled.map(\.fifo)

@@ -60,6 +60,11 @@ public enum LogWriterProcess {
         return lock
     }
 
+    /// Whether `lock` is still the file at `logd.lock` (see `MonitorProcess.stillHolds`).
+    static func stillHolds(_ home: Home, lock: Int32) -> Bool {
+        FileLock.isSameFile(lock, at: home.logWriterLock)
+    }
+
     static func release(_ home: Home, lock: Int32) {
         try? FileSystem.remove(home.logWriterPidFile)
         try? FileSystem.remove(home.logWriterRecord)

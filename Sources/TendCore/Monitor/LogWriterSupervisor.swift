@@ -53,6 +53,8 @@ final class LogWriterSupervisor: LoopParticipant {
 
     var descriptors: [Int32] { watch.map { [$0] } ?? [] }
 
+    var processIDs: [Int32] { identity.map { [$0.pid] } ?? [] }
+
     func readable(_ fd: Int32) { if fd == watch { died() } }
 
     var nextDeadline: Double? { relaunchAt }

@@ -15,6 +15,8 @@ public protocol LoopParticipant: AnyObject {
     func fireDeadlines(now: Double)
     /// A child exited: true if it was one of this participant's processes.
     func reaped(pid: Int32, status: Int32) -> Bool
+    /// Its processes (children of the monitor that are no daemon's).
+    var processIDs: [Int32] { get }
 }
 
 /// The supervisor: parent of the daemons it starts, watcher of those it adopts. One loop
@@ -82,7 +84,8 @@ public final class Monitor {
     /// Runs until SIGTERM or SIGINT. Daemons keep running when it returns.
     public func run() throws {
         let lock = try claimHome()
-        defer { MonitorProcess.release(home, lock: lock) }
+        var holdsHome = true
+        defer { if holdsHome { MonitorProcess.release(home, lock: lock) } else { closeFD(lock) } }
         // Bind first, so clients queue on the socket while the configuration loads.
         let listener = try UnixSocket.listen(at: home.monitorSocket)
         defer { closeFD(listener) }
@@ -94,6 +97,12 @@ public final class Monitor {
         core.reload(reason: "monitor start")
         var greeted = false
         while !stopRequested {
+            guard MonitorProcess.stillHolds(home, lock: lock) else {
+                // Its files and daemons may be another monitor's now: touch nothing, go.
+                holdsHome = false
+                try? FileSystem.writeAll(2, Array("tend monitor: \(home.monitorLock) was removed or replaced, so \(home.root) may have another monitor now; this one leaves (its daemons keep running)\n".utf8))
+                return
+            }
             work()
             if stopRequested { break }   // `tend shutdown` was answered in this turn
             if !greeted && core.configured {
@@ -136,7 +145,10 @@ public final class Monitor {
         let now = Clock.monotonic()
         for participant in participants { participant.fireDeadlines(now: now) }
         core.drain()
-        core.flush()
+        // A decision on its way back is a restart about to happen: the batched writes wait
+        // for it (at most its deadline), so the spawn does not wait for the disk. Writes
+        // that must come first (the wanted state before a stop's signal) are saveNow.
+        if !core.awaitsDecision { core.flush() }
         answerPendingReplies()
     }
 
@@ -237,10 +249,11 @@ public final class Monitor {
     /// short list); an adopted daemon's orphans went elsewhere, found by their environment.
     private func survivors(of rt: DaemonRuntime, dead: Int32?, orphansComeHere: Bool) -> [ProcessSnapshot] {
         if orphansComeHere, let children = ProcessTable.children(of: getpid()) {
-            let mains = Set(core.daemons.values.compactMap { $0.state.phase.process?.pid })
-            return children.filter { !mains.contains($0) }.compactMap { pid in
-                guard tagged(pid, daemon: rt.name),
-                      let snap = ProcessTable.snapshot(pid, withCommandLine: false), !snap.isZombie else { return nil }
+            let known = Set(core.daemons.values.compactMap { $0.state.phase.process?.pid } + participants.flatMap(\.processIDs))
+            return children.filter { !known.contains($0) }.compactMap { pid in
+                // A zombie (a script worker not reaped yet) shows no environment: never wait on one.
+                guard let snap = ProcessTable.snapshot(pid, withCommandLine: false), !snap.isZombie,
+                      tagged(pid, daemon: rt.name) else { return nil }
                 return snap
             }
         }
@@ -253,8 +266,8 @@ public final class Monitor {
     private func tagged(_ pid: Int32, daemon: String) -> Bool {
         let deadline = Clock.monotonic() + 0.05
         while true {
-            if let home = ProcessTable.environmentValue("TEND_HOME", of: pid) {
-                return home == self.home.root && ProcessTable.environmentValue("TEND_DAEMON", of: pid) == daemon
+            if let env = ProcessTable.environmentValues(["TEND_HOME", "TEND_DAEMON"], of: pid), let home = env["TEND_HOME"] {
+                return home == self.home.root && env["TEND_DAEMON"] == daemon
             }
             guard ProcessTable.identity(of: pid) != nil, Clock.monotonic() < deadline else { return false }
             _ = Poller.waitReadable([], timeout: 0.002)
@@ -263,6 +276,11 @@ public final class Monitor {
 }
 
 extension MonitorCore {
+    /// A restart policy has been asked and has not answered yet.
+    var awaitsDecision: Bool {
+        daemons.values.contains { if case .deciding = $0.state.phase { return true } else { return false } }
+    }
+
     /// Nothing is under way: no spawn, stop or decision awaits its outcome, and no check
     /// is out.
     var isSettled: Bool {

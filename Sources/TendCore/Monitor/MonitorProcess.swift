@@ -35,6 +35,13 @@ public enum MonitorProcess {
         return lock
     }
 
+    /// Whether `lock` is still the file at `monitor.lock`. A home removed (or its lock
+    /// replaced) under a running monitor may have another monitor now, whose files must
+    /// not be touched and whose daemons must not be restarted twice.
+    public static func stillHolds(_ home: Home, lock: Int32) -> Bool {
+        FileLock.isSameFile(lock, at: home.monitorLock)
+    }
+
     public static func release(_ home: Home, lock: Int32) {
         try? FileSystem.remove(home.monitorPidFile)
         try? FileSystem.remove(home.monitorRecord)

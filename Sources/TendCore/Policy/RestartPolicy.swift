@@ -67,6 +67,14 @@ public struct RestartContext: Sendable {
     }
 }
 
+/// A policy the monitor runs itself, for the daemons it covers: Tend's own shipped policy
+/// as compiled in (`ShippedPolicy` in TendLua). Every other decision goes to a script
+/// worker.
+public protocol InProcessPolicy: AnyObject {
+    /// The decision, or nil when this daemon's policy is not one it covers.
+    func decideIfCovered(_ context: RestartContext) -> RestartDecision?
+}
+
 /// Decides whether and when a dead daemon is restarted. The shipped implementation is a
 /// Lua script (`policies/restart.lua`); the fallback is that same file compiled into the
 /// binary (`BuiltinPolicy` in TendLua).

@@ -42,6 +42,8 @@ public final class WorkerScripts: ScriptService, LoopParticipant {
     private let executable: String
     private let environment: [String: String]
     private var fallback: RestartPolicy
+    /// Decides in the monitor for the daemons it covers (Tend's shipped policy, unedited).
+    private let inProcess: InProcessPolicy?
     private let options: Options
     /// Where workers' stderr goes (logs/monitor.log).
     private let log: Int32
@@ -63,14 +65,16 @@ public final class WorkerScripts: ScriptService, LoopParticipant {
     /// - Parameters:
     ///   - environment: the workers' environment (`TEND_HOME`, `TEND_CONFIG_DIR`, …).
     ///   - fallback: the built-in policy, for a decision no worker gave in time.
+    ///   - inProcess: decides without a worker for the daemons it covers.
     public init(home: Home, executable: String, environment: [String: String], fallback: RestartPolicy,
-                options: Options = Options()) throws {
+                inProcess: InProcessPolicy? = nil, options: Options = Options()) throws {
         self.home = home
         self.executable = executable
         var env = environment
         env["TEND_DECIDE_DEADLINE_MS"] = String(Int(options.decideDeadline * 1000))
         self.environment = env
         self.fallback = fallback
+        self.inProcess = inProcess
         self.options = options
         try home.prepare()
         log = try openAppend(home.monitorLog)
@@ -84,6 +88,10 @@ public final class WorkerScripts: ScriptService, LoopParticipant {
     // MARK: - ScriptService
 
     public func ask(_ question: PolicyQuestion) {
+        if let decision = inProcess?.decideIfCovered(question.context) {
+            answers?.decided(question.daemon, ticket: question.ticket, decision)
+            return
+        }
         waitingDecisions.append(.decide(question))
         pump()
     }
@@ -107,6 +115,8 @@ public final class WorkerScripts: ScriptService, LoopParticipant {
     // MARK: - LoopParticipant
 
     public var descriptors: [Int32] { workers.map(\.replies) }
+
+    public var processIDs: [Int32] { workers.map(\.identity.pid) }
 
     public func readable(_ fd: Int32) {
         guard let worker = workers.first(where: { $0.replies == fd }) else { return }
