@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Who a process is: its PID alone is not enough (PIDs are reused), so identity is the
 /// PID plus the kernel's record of when that process started.
 public struct ProcessIdentity: Equatable, Hashable, Sendable {
@@ -66,7 +72,9 @@ public enum ProcessTable {
 
     /// Live members of a process group (a scan of every process).
     public static func members(ofGroup group: Int32) -> [ProcessIdentity] {
-        guard group > 1 else { return [] }
+        // The kernel says at once whether the group has any process left (the usual answer
+        // after its leader died is no): only then is /proc read, all of it.
+        guard group > 1, kill(-group, 0) == 0 || errno == EPERM else { return [] }
         return allPIDs().compactMap { pid in
             guard let snap = snapshot(pid, withCommandLine: false), !snap.isZombie, snap.processGroup == group else { return nil }
             return snap.identity

@@ -92,9 +92,10 @@ public final class Monitor {
         let signals = try SignalPipe([.child, .terminate, .interrupt, .hangup])
         Reaper.becomeSubreaper()
         capture.removeOldFifos()
-        logWriter.ensure()
-
+        // The script worker reads daemons.lua while the log writer starts: no daemon
+        // starts before the answer is applied in the loop, after both.
         core.reload(reason: "monitor start")
+        logWriter.ensure()
         var greeted = false
         while !stopRequested {
             guard MonitorProcess.stillHolds(home, lock: lock) else {
