@@ -90,7 +90,8 @@ public enum UnixSocket {
     /// past the newline loses nothing.
     public static func readLine(_ fd: Int32, limit: Int = 1 << 20, timeout: Double? = nil) throws -> String? {
         var result: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
+        // 64 KiB: a status answer for 200 daemons is about 50 KB, read in one go.
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
         let deadline = timeout.map { Clock.monotonic() + $0 }
         while result.count < limit {
             if let deadline {

@@ -48,7 +48,7 @@ public struct CaptureEncoder: Sendable {
         // built without a dictionary: this is the one record written per captured line.
         var out = head
         out.reserveCapacity(head.count + text.utf8.count + 48)
-        CaptureEncoder.appendJSONString(text, to: &out)
+        JSONValue.appendString(text, to: &out)
         if !segment.complete { out += Array(",\"partial\":true".utf8) }
         out += Array(",\"stream\":\"\(stream.rawValue)\"}\n".utf8)
         return Record(bytes: out)
@@ -56,28 +56,9 @@ public struct CaptureEncoder: Sendable {
 
     /// `{"ts":"…","level":"info","daemon":NAME,"msg":` — the same for a whole batch.
     private func head(at ts: Double) -> [UInt8] {
-        var text = "{\"ts\":\"\(Clock.iso8601(ts))\",\"level\":\"info\",\"daemon\":"
-        JSONValue.writeString(daemon, to: &text)
-        return Array((text + ",\"msg\":").utf8)
-    }
-
-    /// `JSONValue.writeString`, byte by byte (the same escapes; other characters as they are).
-    static func appendJSONString(_ text: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
-            case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
-            case UInt8(ascii: "\n"): out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-            case UInt8(ascii: "\r"): out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-            case UInt8(ascii: "\t"): out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                out += Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
+        var out = Array("{\"ts\":\"\(Clock.iso8601(ts))\",\"level\":\"info\",\"daemon\":".utf8)
+        JSONValue.appendString(daemon, to: &out)
+        return out + ",\"msg\":".utf8
     }
 
     /// "N lines dropped: REASON" (a warning), written when writing works again.

@@ -40,77 +40,85 @@ public enum JSONValue: Sendable, Equatable, CustomStringConvertible {
     /// Compact JSON text. Object keys are sorted, except `first` keys which lead in order
     /// (log records read `ts, level, daemon, msg, …`).
     public func serialized(keysFirst first: [String] = []) -> String {
-        var out = ""
+        var out: [UInt8] = []
         write(to: &out, first: first, indent: nil)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Indented by two spaces a level, keys sorted, `"key" : value` as JSONEncoder writes.
     public func pretty() -> String {
-        var out = ""
+        var out: [UInt8] = []
         write(to: &out, first: [], indent: 0)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     public var description: String { serialized() }
 
     /// `indent` nil writes compact text; a number is the current depth of pretty text.
-    private func write(to out: inout String, first: [String], indent: Int?) {
+    /// Bytes, not a String: status of 200 daemons is written (and read) on every call, and
+    /// appending to a String cost most of that.
+    private func write(to out: inout [UInt8], first: [String], indent: Int?) {
         let inner = indent.map { $0 + 1 }
         func newline(_ depth: Int?) {
-            if let depth { out += "\n" + String(repeating: "  ", count: depth) }
+            guard let depth else { return }
+            out.append(UInt8(ascii: "\n"))
+            out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * depth))
         }
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
+        case .null: out += "null".utf8
+        case .bool(let b): out += (b ? "true" : "false").utf8
+        case .int(let i): out += String(i).utf8
         case .double(let d):
             // Whole numbers as integers; any other the shortest digits that parse back to
             // the same Double (Swift's description), so epoch times survive a round trip.
-            if d.isNaN || d.isInfinite { out += "null" }
-            else if d == d.rounded() && abs(d) < 1e15 { out += String(Int64(d)) }
-            else { out += "\(d)" }
-        case .string(let s): JSONValue.writeString(s, to: &out)
+            if d.isNaN || d.isInfinite { out += "null".utf8 }
+            else if d == d.rounded() && abs(d) < 1e15 { out += String(Int64(d)).utf8 }
+            else { out += d.description.utf8 }
+        case .string(let s): JSONValue.appendString(s, to: &out)
         case .array(let a):
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (i, v) in a.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 newline(inner)
                 v.write(to: &out, first: [], indent: inner)
             }
             if !a.isEmpty { newline(indent) }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object(let o):
-            out += "{"
+            out.append(UInt8(ascii: "{"))
             let leading = first.filter { o[$0] != nil }
-            let rest = o.keys.filter { !leading.contains($0) }.sorted()
-            for (i, k) in (leading + rest).enumerated() {
-                if i > 0 { out += "," }
+            let rest = o.filter { !leading.contains($0.key) }.sorted { $0.key < $1.key }
+            let pairs = leading.map { ($0, o[$0]!) } + rest.map { ($0.key, $0.value) }
+            for (i, (k, v)) in pairs.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 newline(inner)
-                JSONValue.writeString(k, to: &out)
-                out += indent == nil ? ":" : " : "
-                o[k]!.write(to: &out, first: [], indent: inner)
+                JSONValue.appendString(k, to: &out)
+                out += (indent == nil ? ":" : " : ").utf8
+                v.write(to: &out, first: [], indent: inner)
             }
             if !o.isEmpty { newline(indent) }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 
-    static func writeString(_ s: String, to out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
+    /// A JSON string literal of `s`: quotes, backslashes and control characters escaped,
+    /// every other character as it is (UTF-8 passes through).
+    public static func appendString(_ s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in s.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
+            case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+            case UInt8(ascii: "\n"): out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+            case UInt8(ascii: "\r"): out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+            case UInt8(ascii: "\t"): out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out += [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                        hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
+            default: out.append(byte)
             }
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
     }
 }
