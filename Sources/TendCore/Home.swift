@@ -68,7 +68,6 @@ public struct Home: Sendable, Equatable {
     public func pidFile(_ daemon: String) -> String { "\(pidsDir)/\(daemon).pid" }
     public func stateFile(_ daemon: String) -> String { "\(stateDir)/\(daemon).json" }
     public func historyFile(_ daemon: String) -> String { "\(restartsDir)/\(daemon).json" }
-    public func fifo(_ daemon: String) -> String { "\(fifoDir)/\(daemon)" }
     public func daemonLog(_ daemon: String) -> String { "\(daemonLogsDir)/\(daemon).log" }
 
     public struct AccessDenied: Error, CustomStringConvertible {
