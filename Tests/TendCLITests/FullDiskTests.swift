@@ -145,6 +145,29 @@ final class FullDiskTests: CLITestCase {
         try assertEveryFileWhole()
     }
 
+    /// A line the disk takes only part of (the slack in the log's last block) is not
+    /// left torn in the log: the append is cut back, and `tend log` names file and disk.
+    func testALogLineThatDoesNotFitLeavesTheLogAsItWas() throws {
+        XCTAssertEqual(try run("log", "a", "before the disk filled").code, 0)
+        let path = "\(disk)/home/logs/daemons/a.log"
+        let before = try FileSystem.readText(path)
+        try fillTheDisk()
+        // Longer than the slack in the file's last page, so a part of it fits.
+        let log = try run("log", "a", String(repeating: "x", count: 9000))
+        XCTAssertNotEqual(log.code, 0, log.description)
+        XCTAssertTrue(log.stderr.contains(path), "the error does not name the log: \(log)")
+        XCTAssertTrue(log.stderr.contains("No space left on device"), log.description)
+        let after = try FileSystem.readText(path)
+        XCTAssertEqual(after.utf8.count, before.utf8.count, "a failed append changed the log")
+        XCTAssertEqual(after, before)
+        for line in after.split(separator: "\n") {
+            XCTAssertNotNil(try? JSONSerializationLite.parseAny(String(line)), "not whole: \(line.prefix(80))…")
+        }
+        try freeTheDisk()
+        XCTAssertEqual(try run("log", "a", "after").code, 0)
+        XCTAssertEqual(try FileSystem.readText(path).split(separator: "\n").count, 2)
+    }
+
     func testOwedWritesLandOnceSpaceReturnsWithoutAWakeUp() throws {
         try temp.writeDaemons(daemon("a", "exec sleep 1000"))
         XCTAssertEqual(try run("start", "a").code, 0)

@@ -54,6 +54,50 @@ final class LoggingDaemonLoggerTests: XCTestCase {
         XCTAssertFalse(FileSystem.exists(home.healthLog))
     }
 
+    /// One destination refuses (a directory stands where policy-hits.log belongs, so its
+    /// open fails as a full disk's write would): the others take the records, each record
+    /// remembers where it is, and the retry writes only the missing copy.
+    func testARetryWritesARecordOnlyWhereItIsMissing() throws {
+        try FileSystem.makeDirectory(home.policyHitsLog, mode: 0o700)
+        let logger = DaemonLogger(home: home, daemon: "web")
+        var pending = [LogRecord(level: .info, daemon: "web", msg: "plain"),
+                       logger.policyHitRecord(policy: "restart", action: "restart"),
+                       LogRecord(level: .error, daemon: "web", msg: "bad")].map(PendingLogRecord.init)
+        XCTAssertThrowsError(try logger.write(&pending)) { error in
+            XCTAssertTrue("\(error)".contains(home.policyHitsLog), "\(error)")
+        }
+        XCTAssertEqual(pending.map(\.written), [[.daemon], [.daemon], [.daemon, .health]])
+        XCTAssertEqual(pending.map(\.owed), [[], [.policyHits], []])
+        XCTAssertThrowsError(try logger.write(&pending), "still refused")
+        XCTAssertEqual(loggingRecords(home.daemonLog("web")).map(\.msg), ["plain", "policy restart: restart", "bad"])
+
+        XCTAssertEqual(rmdir(home.policyHitsLog), 0)
+        try logger.write(&pending)
+        XCTAssertTrue(pending.allSatisfy { $0.owed.isEmpty })
+        XCTAssertEqual(loggingRecords(home.daemonLog("web")).map(\.msg), ["plain", "policy restart: restart", "bad"],
+                       "the retry wrote into the daemon's log again")
+        XCTAssertEqual(loggingRecords(home.healthLog).map(\.msg), ["bad"])
+        XCTAssertEqual(loggingRecords(home.policyHitsLog).map(\.msg), ["policy restart: restart"])
+        try logger.write(&pending)
+        XCTAssertEqual(loggingLines(home.daemonLog("web")).count, 3, "a written record was written again")
+    }
+
+    /// The monitor's queue keeps what is owed, and forgets a record once every file has it.
+    func testTheMonitorsQueueKeepsOnlyWhatIsOwed() throws {
+        try FileSystem.makeDirectory(home.policyHitsLog, mode: 0o700)
+        let logger = DaemonLogger(home: home, daemon: "web")
+        var queue = LogQueue()
+        queue.append(LogRecord(level: .info, daemon: "web", msg: "started"))
+        queue.append(logger.policyHitRecord(policy: "restart", action: "restart"))
+        for _ in 0..<3 { XCTAssertThrowsError(try queue.write(to: logger, at: 0)) }
+        XCTAssertEqual(queue.records.map(\.msg), ["policy restart: restart"], "a record every file has is still queued")
+        XCTAssertEqual(rmdir(home.policyHitsLog), 0)
+        try queue.write(to: logger, at: 0)
+        XCTAssertTrue(queue.isEmpty)
+        XCTAssertEqual(loggingRecords(home.daemonLog("web")).map(\.msg), ["started", "policy restart: restart"])
+        XCTAssertEqual(loggingRecords(home.policyHitsLog).count, 1)
+    }
+
     func testHealthEventsGoToHealthLog() throws {
         let logger = DaemonLogger(home: home, daemon: "db")
         try logger.healthEvent(event: "probe_failed", message: "tcp 5432 refused", severity: .warning)

@@ -208,9 +208,9 @@ final class MonitorCoreTests: XCTestCase {
         clock.advance(0.1)
         core.fireDeadlines()
         XCTAssertEqual(processes.spawned.count, 2, "the built-in policy did not decide")
-        XCTAssertTrue(core.daemons["a"]!.pendingLog.contains { $0.msg.contains("did not answer within 250 ms") })
+        XCTAssertTrue(core.daemons["a"]!.pendingLog.records.contains { $0.msg.contains("did not answer within 250 ms") })
         // policy-hits.log (and so `tend why`) says the fallback decided, for which policy, and why.
-        let hit = try XCTUnwrap(core.daemons["a"]!.pendingLog.compactMap(PolicyHit.init(record:)).last)
+        let hit = try XCTUnwrap(core.daemons["a"]!.pendingLog.records.compactMap(PolicyHit.init(record:)).last)
         XCTAssertEqual([hit.decision.version.rawValue, hit.decision.policy], ["fallback", "restart"])
         XCTAssertTrue(hit.decision.problem?.contains("did not answer within 250 ms") ?? false, hit.decision.problem ?? "no problem")
         core.decided("a", ticket: ticket, RestartDecision(.restartNow, reason: "late", policy: "p"))

@@ -67,23 +67,42 @@ public final class DaemonLogger: @unchecked Sendable {
     /// gets this logger's. Every file is attempted even when one fails; the first error
     /// is thrown afterwards.
     public func write(_ records: [LogRecord]) throws {
-        let named = records.map { record in
-            var r = record
-            if r.daemon.isEmpty { r.daemon = daemon }
-            return r
+        var pending = records.map(PendingLogRecord.init)
+        try write(&pending)
+    }
+
+    /// `write(_:)` for records that may be partly written already: each goes only to the
+    /// destinations it is still owed, and those that now hold it are marked, even when
+    /// this throws — so writing the same array again (the monitor's retry) writes only
+    /// what failed.
+    public func write(_ pending: inout [PendingLogRecord]) throws {
+        for i in pending.indices where pending[i].record.daemon.isEmpty { pending[i].record.daemon = daemon }
+        if let capture {
+            capture.append(pending.filter { !$0.owed.isEmpty }.map(\.record))
+            for i in pending.indices { pending[i].written.formUnion(pending[i].owed) }
+            return
         }
-        if let capture { return capture.append(named) }
-        var lines: [LogDestination: [String]] = [:]
-        for record in named {
-            let line = record.jsonLine()
-            for destination in DaemonLogger.destinations(of: record) {
-                lines[destination, default: []].append(line)
+        // Per destination: which records it is owed (indices into `pending`), and their lines.
+        var batches: [LogDestination: (records: [Int], lines: [String])] = [:]
+        for (i, p) in pending.enumerated() {
+            let owed = p.owed
+            if owed.isEmpty { continue }
+            let line = p.record.jsonLine()
+            for destination in owed {
+                batches[destination, default: ([], [])].records.append(i)
+                batches[destination, default: ([], [])].lines.append(line)
             }
         }
         var firstError: Error?
         for destination in LogDestination.allCases {
-            guard let batch = lines[destination] else { continue }
-            do { try file(for: destination).append(lines: batch) } catch { firstError = firstError ?? error }
+            guard let batch = batches[destination] else { continue }
+            var written = 0
+            do {
+                try file(for: destination).append(lines: batch.lines, written: &written)
+            } catch {
+                firstError = firstError ?? error
+            }
+            for i in batch.records.prefix(written) { pending[i].written.insert(destination) }
         }
         if let firstError { throw firstError }
     }

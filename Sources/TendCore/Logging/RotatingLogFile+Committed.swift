@@ -27,7 +27,7 @@ extension RotatingLogFile {
     /// current file — rotating first when not even the first line fits in a non-empty
     /// file, so rotation stays between lines — in one write, after `intent` has been told
     /// what is about to be written. A write that fails (a full disk) is cut back off the
-    /// file, so no torn record stays behind. Returns how many lines were written.
+    /// file (`writeWhole`), so no torn record stays behind. Returns how many lines were written.
     public func appendCommitted(_ lines: [[UInt8]], intent: (AppendIntent) throws -> Void) throws -> Int {
         guard !lines.isEmpty else { return 0 }
         return try withBothLocks {
@@ -46,12 +46,7 @@ extension RotatingLogFile {
             }
             try intent(AppendIntent(device: info.device, inode: info.inode, offset: info.size,
                                     bytes: bytes, lineCount: count, leadingNewline: leadingNewline))
-            do {
-                try FileSystem.writeAll(fd, bytes, path: path)
-            } catch {
-                _ = ftruncate(fd, off_t(info.size))
-                throw error
-            }
+            try writeWhole(bytes, at: Int(info.size))
             return count
         }
     }

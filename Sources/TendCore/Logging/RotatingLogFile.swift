@@ -43,11 +43,20 @@ public final class RotatingLogFile: @unchecked Sendable {
     }
 
     /// Appends each string as one line (a newline is added unless it ends with one), all
-    /// under one lock round-trip. Throws `SystemError` naming the path on failure
-    /// (permissions, full disk); lines before the failure are written.
+    /// under one lock round-trip. Throws `SystemError` naming the path and the errno
+    /// (permissions, "No space left on device"). Every line is in the file whole or not
+    /// at all (`writeWhole`).
     public func append(lines: [String]) throws {
+        var written = 0
+        try append(lines: lines, written: &written)
+    }
+
+    /// `append(lines:)`, counting in `written` the lines that are in a file even when it
+    /// throws: those before a rotation stay in the file they went to (now `.1`), so a
+    /// caller that retries must write only the rest.
+    public func append(lines: [String], written: inout Int) throws {
         if lines.isEmpty { return }
-        try withBothLocks { try appendLocked(lines) }
+        try withBothLocks { try appendLocked(lines, written: &written) }
     }
 
     /// Runs `body` holding this process's lock and the lock file every writer takes.
@@ -73,9 +82,10 @@ public final class RotatingLogFile: @unchecked Sendable {
 
     // MARK: - Under both locks
 
-    private func appendLocked(_ lines: [String]) throws {
+    private func appendLocked(_ lines: [String], written: inout Int) throws {
         var size = Int(try ensureCurrent().size)
         var pending: [UInt8] = []
+        var pendingLines = 0
         if size > 0 && !endsWithNewline(size: size) {
             // A writer died in the middle of a line: never glue our first line to it.
             pending.append(UInt8(ascii: "\n"))
@@ -85,14 +95,32 @@ public final class RotatingLogFile: @unchecked Sendable {
             if bytes.last != UInt8(ascii: "\n") { bytes.append(UInt8(ascii: "\n")) }
             let used = size + pending.count
             if used > 0 && used + bytes.count > options.maxBytes {
-                try FileSystem.writeAll(fd, pending, path: path)
+                try writeWhole(pending, at: size)
+                written += pendingLines
                 pending.removeAll(keepingCapacity: true)
+                pendingLines = 0
                 try rotate()
                 size = 0
             }
             pending.append(contentsOf: bytes)
+            pendingLines += 1
         }
-        try FileSystem.writeAll(fd, pending, path: path)
+        try writeWhole(pending, at: size)
+        written += pendingLines
+    }
+
+    /// Appends `bytes` to `fd`, whose file is `size` bytes long (read under the lock
+    /// every writer takes, so no one else moves its end). A full disk takes what fits in
+    /// the last block and then says ENOSPC: the part written is cut off again, so the
+    /// file holds whole lines only — never a torn one that readers and the next writer
+    /// would have to step over (and a retry would follow with the same line again).
+    func writeWhole(_ bytes: [UInt8], at size: Int) throws {
+        do {
+            try FileSystem.writeAll(fd, bytes, path: path)
+        } catch {
+            _ = ftruncate(fd, off_t(size))   // shrinking needs no space; the write's error is the one to tell
+            throw error
+        }
     }
 
     /// Makes `fd` the file currently at `path`, (re)creating it when it was rotated away

@@ -20,15 +20,13 @@ final class DaemonRuntime {
     let logger: DaemonLogger
     /// Log records waiting for the next flush: the loop writes them after the urgent work
     /// (reaping, deciding, spawning), so a restart never waits for the disk.
-    var pendingLog: [LogRecord] = []
+    var pendingLog = LogQueue()
     /// The PID the PID file holds (nil: no file), so it is rewritten only on change.
     var pidInFile: Int32?
     /// The last write for this daemon that failed (a full disk): what it owes the disk.
     var writeProblem: String?
     /// Problems of the scripts it names (`file:line: message (what is in force)`).
     var scriptProblems: [String] = []
-    /// Log records given up while the disk refused them (the queue is bounded).
-    var droppedLogRecords = 0
 
     /// The check's interval and timeout, from the last configuration load.
     var checkTimings: CheckTimings?

@@ -188,21 +188,7 @@ public final class MonitorCore {
                 }
             }
             if !rt.pendingLog.isEmpty {
-                var batch = rt.pendingLog
-                if rt.droppedLogRecords > 0 {
-                    batch.insert(LogRecord(ts: wall, level: .warning, daemon: rt.name,
-                                           msg: "\(rt.droppedLogRecords) lines dropped: disk full"), at: 0)
-                }
-                attempt("log") {
-                    try rt.logger.write(batch)
-                    rt.pendingLog.removeAll()
-                    rt.droppedLogRecords = 0
-                }
-                // Kept for the next try, but bounded: a full disk must not fill memory.
-                if rt.pendingLog.count > 10_000 {
-                    rt.droppedLogRecords += rt.pendingLog.count - 10_000
-                    rt.pendingLog.removeFirst(rt.pendingLog.count - 10_000)
-                }
+                attempt("log") { try rt.pendingLog.write(to: rt.logger, at: wall) }
             }
             if rt.recordDirty || rt.writeProblem != nil {
                 attempt("state") {
