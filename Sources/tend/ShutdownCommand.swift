@@ -23,7 +23,8 @@ extension Tend {
             guard let monitor = MonitorProcess.running(context.home) else {
                 if keepDaemons { return Output.line("no monitor runs for \(context.home.root)") }
                 Output.line("no monitor runs for \(context.home.root); stopping the daemons here")
-                if !(try Stop.stopWithoutMonitor(context, names: [], all: true)) { throw ExitCode(1) }
+                let stopped = try Stop.stopWithoutMonitor(context, names: [], all: true)
+                if !Self.stopLogWriter(context.home) || !stopped { throw ExitCode(1) }
                 return
             }
             let ok = try context.sendAndReport(ControlRequest(.shutdown, keepDaemons: keepDaemons))
@@ -36,6 +37,17 @@ extension Tend {
             Output.line("monitor (pid \(monitor.pid)) \(ended ? "stopped" : "did not stop within 10 s")"
                         + (keepDaemons ? "; the daemons run on, and the next monitor adopts them" : ""))
             if !ok || !ended { throw ExitCode(1) }
+        }
+
+        /// The log writer ends last, as a monitor's shutdown ends it. False if it outlived SIGKILL.
+        static func stopLogWriter(_ home: Home) -> Bool {
+            guard let (writer, outcome) = LogWriterProcess.stop(home) else { return true }
+            guard outcome.remained.isEmpty else {
+                Output.problem("log writer (pid \(writer.pid)) still running after SIGTERM and SIGKILL")
+                return false
+            }
+            Output.line("log writer (pid \(writer.pid)) stopped\(outcome.escalated ? " (SIGKILL after 5 s)" : "")")
+            return true
         }
     }
 }

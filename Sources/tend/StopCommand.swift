@@ -31,14 +31,23 @@ extension Tend {
             let selected = try context.selectNames(names, all: all, from: specs)
             let byName = Dictionary(specs.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
             var ok = true
+            // One scan of the processes serves every daemon that was not running: only a stop
+            // that signalled something changed the table (a scan reads every process).
+            var tagged: TaggedProcesses?
             // Dependents first, as the monitor does.
             for name in StartOrder.stopStages(selected, after: { byName[$0]?.after ?? [] }).joined() {
                 guard let spec = byName[name] else { continue }
-                switch try DirectStop.stop(spec, home: context.home) {
+                let scan = tagged ?? TaggedProcesses.scan(context.home)
+                let outcome = try DirectStop.stop(spec, home: context.home, tagged: scan)
+                tagged = outcome == .notRunning ? scan : nil
+                switch outcome {
                 case .notRunning: Output.line("\(name): not running")
                 case .stopped(let pid, let killed): Output.line("\(name): stopped (pid \(pid)\(killed ? ", SIGKILL after stop_timeout" : ""))")
+                case .endedLeftovers(let pids, let killed):
+                    Output.line("\(name): not running; ended what its last run left running (pid \(pids.map(String.init).joined(separator: ", "))\(killed ? ", SIGKILL after stop_timeout" : ""))")
                 case .stillRunning(let pid, let remained):
-                    Output.problem("\(name): still running after SIGTERM and SIGKILL: pid \(remained.map(String.init).joined(separator: ", ")) (main pid \(pid))")
+                    Output.problem("\(name): still running after SIGTERM and SIGKILL: pid \(remained.map(String.init).joined(separator: ", "))"
+                                   + (pid.map { " (main pid \($0))" } ?? " (left by its last run)"))
                     ok = false
                 case .refusedUnverified(let pid, let detail):
                     Output.problem("\(name): not signalling pid \(pid): \(detail)")

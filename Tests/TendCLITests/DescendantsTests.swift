@@ -59,6 +59,45 @@ final class DescendantsTests: CLITestCase {
         XCTAssertTrue(Wait.until { self.treeProcesses(of: "d").isEmpty }, "stop left the daemonized copy running")
     }
 
+    func testAStartBesideTheDaemonizedCopyStartsNoSecondOne() throws {
+        try temp.writeDaemons(daemon("d", selfDaemonizing))
+        try tend("start", "d", expect: nil)
+        XCTAssertTrue(try Wait.until { try self.status("d")["state"] as? String == "HELD" }, "not held")
+        let copy = try XCTUnwrap(sleepers("1002", of: "d").first)
+        let again = try tend("start", "d", expect: 1)
+        let said = again.stdout + again.stderr
+        XCTAssertTrue(said.contains("daemonized itself") && said.contains("pid \(copy.pid)"), again.description)
+        // A second copy would show within a second (the program forks at once).
+        XCTAssertFalse(Wait.until(timeout: 1) { self.sleepers("1002", of: "d").count > 1 },
+                       "copies: \(sleepers("1002", of: "d").map(\.pid))")
+        XCTAssertEqual(sleepers("1002", of: "d").map(\.pid), [copy.pid])
+        // Said where problems are looked for: the daemon's log and health.log, naming the PID.
+        for log in ["daemons/d.log", "health.log"] {
+            XCTAssertTrue(Wait.until {
+                let text = (try? FileSystem.readText("\(self.temp.home)/logs/\(log)")) ?? ""
+                return text.contains("left pid \(copy.pid) running") && text.contains("daemonized itself")
+            }, "\(log): \((try? FileSystem.readText("\(temp.home)/logs/\(log)")) ?? "")")
+        }
+        try tend("stop", "d")
+        XCTAssertTrue(Wait.until { self.treeProcesses(of: "d").isEmpty }, "stop left the daemonized copy running")
+    }
+
+    func testStopWithoutAMonitorEndsWhatADeadDaemonLeftBehind() throws {
+        try temp.writeDaemons(daemon("a", "setsid sleep 1001 & exec sleep 1000"))
+        try tend("start", "a")
+        let main = try XCTUnwrap(ProcessTable.identity(of: try XCTUnwrap(try waitForPID("a"))))
+        let grandchild = try XCTUnwrap(Wait.value { self.sleepers("1001", of: "a").first })
+        let monitor = try XCTUnwrap(monitorPID())
+        Signals.send(.kill, to: monitor)
+        XCTAssertTrue(Wait.until { ProcessTable.check(monitor) != .alive })
+        Signals.send(.kill, to: main)
+        XCTAssertTrue(Wait.until { ProcessTable.check(main) != .alive })
+        let r = try tend("stop", "a")
+        XCTAssertTrue(r.stdout.contains("pid \(grandchild.pid)"), r.description)
+        XCTAssertTrue(Wait.until { ProcessTable.check(grandchild.identity) != .alive }, "the setsid grandchild outlived the stop")
+        XCTAssertTrue(Wait.until { self.treeProcesses(of: "a").isEmpty }, "something of the daemon still runs")
+    }
+
     func testWithForkingTheRemainingProcessIsSupervised() throws {
         try temp.writeDaemons(daemon("d", selfDaemonizing, extra: "forking = true, restart = { max_per_hour = 100, cooldown = 0 }"))
         try tend("start", "d", expect: nil)

@@ -31,6 +31,20 @@ final class LifecycleTests: CLITestCase {
         XCTAssertTrue(again.stdout.contains("no monitor runs"), again.description)
     }
 
+    func testShutdownWithoutAMonitorEndsTheLogWriterToo() throws {
+        try temp.writeDaemons(daemon("a", "exec sleep 1000"))
+        try tend("start", "a")
+        let a = try XCTUnwrap(ProcessTable.identity(of: try XCTUnwrap(try waitForPID("a"))))
+        let writer = try XCTUnwrap(Wait.value { self.logWriter() }, "no log writer")
+        let monitor = try XCTUnwrap(monitorPID())
+        Signals.send(.kill, to: monitor)
+        XCTAssertTrue(Wait.until { ProcessTable.check(monitor) != .alive })
+        let r = try tend("shutdown")
+        XCTAssertTrue(r.stdout.contains("no monitor runs") && r.stdout.contains("log writer (pid \(writer.pid)) stopped"), r.description)
+        XCTAssertTrue(Wait.until { ProcessTable.check(writer) != .alive }, "the log writer outlived a shutdown without a monitor")
+        XCTAssertNotEqual(ProcessTable.check(a), .alive)
+    }
+
     func testShutdownKeepingTheDaemonsLetsTheNextMonitorAdoptThem() throws {
         try temp.writeDaemons(daemon("a", "exec sleep 1000"))
         try tend("start", "a")

@@ -26,6 +26,8 @@ final class SupervisionTests: XCTestCase {
         let actions: [A]
         var wantAfter: WantedState?
         var declaredAfter: Bool?
+        /// `Context.leftovers`: what the last run left running.
+        var leftovers: [Int32] = []
         var line: UInt
     }
 
@@ -49,9 +51,9 @@ final class SupervisionTests: XCTestCase {
     ]
 
     static func row(_ phase: P, _ event: E, want: WantedState = .up, _ expect: P, _ actions: [A],
-                    wantAfter: WantedState? = nil, declaredAfter: Bool? = nil, line: UInt = #line) -> Row {
+                    wantAfter: WantedState? = nil, declaredAfter: Bool? = nil, leftovers: [Int32] = [], line: UInt = #line) -> Row {
         Row(phase: phase, event: event, want: want, expect: expect, actions: actions, wantAfter: wantAfter,
-            declaredAfter: declaredAfter, line: line)
+            declaredAfter: declaredAfter, leftovers: leftovers, line: line)
     }
 
     static let manualStart = P.starting(.manualStart, reason: "manual start")
@@ -119,7 +121,8 @@ final class SupervisionTests: XCTestCase {
         row(running, .restart, .stopping(pid, killAt: 1010, then: .restart), [.saveNow, .signal(.terminate)]),
         row(running, .discovered(.alive(other, stopping: false)), running, []),
         row(running, .exited(death), .deciding(death, ticket: 2, deadline: 1000.25), [.recordExit(death), .askPolicy(death, ticket: 2)]),
-        row(running, .daemonized(daemonizedExit), .held(reason: daemonizedReason), [.recordExit(daemonizedExit)]),
+        row(running, .daemonized(daemonizedExit), .held(reason: daemonizedReason),
+            [.recordExit(daemonizedExit), .report(event: "daemonized", daemonizedReason)]),
         row(running, .handedOver(to: other, group: 8), .running(other, readiness: .ready), [.recordHandover(from: 7, to: other, group: 8)]),
         row(running, .spawned(other), running, []),
         row(running, .spawnFailed(reason: "missing"), running, []),
@@ -256,10 +259,25 @@ final class SupervisionTests: XCTestCase {
         row(deciding, .policyUnavailable(ticket: 0, why: "old"), deciding, []),
         row(.deciding(death, ticket: 1, deadline: 1001), .tick, .deciding(death, ticket: 1, deadline: 1001), []),
         row(.waiting(until: 1001, reason: "r", exit: death), .tick, .waiting(until: 1001, reason: "r", exit: death), []),
+        // A start beside what the last run left running would run a second copy: held
+        // instead (a daemonized program keeps its reason, which names the fix)
+        row(.held(reason: daemonizedReason), .start, .held(reason: daemonizedReason),
+            [.note("not started: pid 8 of its last run still running")], leftovers: [8]),
+        row(.held(reason: daemonizedReason), .restart, .held(reason: daemonizedReason),
+            [.note("not started: pid 8 of its last run still running")], leftovers: [8]),
+        row(down, .start, want: .down, .held(reason: besideLeftovers), [.note("not started: pid 8, 9 of its last run still running")],
+            wantAfter: .up, leftovers: [8, 9]),
+        row(waiting, .restart, .held(reason: "its last run left pid 8 running: a start would run a second copy (`tend stop` ends them)"),
+            [.note("not started: pid 8 of its last run still running")], leftovers: [8]),
+        row(deciding, .start, .held(reason: "its last run left pid 8 running: a start would run a second copy (`tend stop` ends them)"),
+            [.note("not started: pid 8 of its last run still running")], leftovers: [8]),
     ]
+    static let besideLeftovers = "its last run left pid 8, 9 running: a start would run a second copy (`tend stop` ends them)"
 
     func check(_ row: Row, declared: Bool = true) {
         let state = Supervision.State(phase: row.phase, want: row.want, declared: declared, questions: 1)
+        var context = context
+        context.leftovers = row.leftovers
         let (next, actions) = Supervision.transition(state, row.event, context)
         XCTAssertEqual(next.phase, row.expect, "phase", line: row.line)
         XCTAssertEqual(actions, row.actions, "actions", line: row.line)

@@ -29,6 +29,14 @@ public enum LogWriterProcess {
         return record.identity
     }
 
+    /// Ends the running log writer, verified by its identity: SIGTERM (it writes what it
+    /// holds, then exits), SIGKILL after `timeout` (a kill loses nothing: see
+    /// `CapturedStream`). For `tend shutdown` with no monitor to do it. nil when none runs.
+    public static func stop(_ home: Home, timeout: Double = 5) -> (ProcessIdentity, Teardown.Outcome)? {
+        guard let writer = running(home) else { return nil }
+        return (writer, Teardown.run(StopTarget(main: writer, group: nil), timeout: timeout))
+    }
+
     /// Starts `tend __logd` for `home`, detached (its own session), its stdout and stderr
     /// appended to `logs/logd.log`. Returns its PID; the caller reaps it. A second one
     /// started beside a running one says so and exits 0.

@@ -87,6 +87,13 @@ extension MonitorCore {
             let lasted = info.uptime.map { " after \(Clock.humanDuration($0))" } ?? ""
             rt.lifecycle("pid \(info.pid.map(String.init) ?? "?") \(info.reason)\(lasted)", level: info.cause == .exited && info.code == 0 ? .info : .warning, at: wall)
             say("\(rt.name): \(info.reason)")
+            // Its tree outlived it: unsupervised processes, said where problems are looked for.
+            if let left = info.leftovers, !left.isEmpty {
+                let pids = left.map { String($0.pid) }.joined(separator: ", ")
+                rt.pendingLog.append(rt.logger.healthEventRecord(
+                    event: "left_running", message: "pid \(info.pid.map(String.init) ?? "?") \(info.reason) and left pid \(pids) running",
+                    severity: .warning, fields: ["pids": .array(left.map { .int(Int64($0.pid)) })]))
+            }
 
         case .recordHealth(let result):
             rt.facts.lastHealth = result
@@ -110,6 +117,10 @@ extension MonitorCore {
 
         case .note(let text):
             rt.lifecycle(text, at: wall)
+
+        case .report(let event, let text):
+            rt.pendingLog.append(rt.logger.healthEventRecord(event: event, message: text, severity: .warning))
+            say("\(rt.name): \(text)")
         }
     }
 

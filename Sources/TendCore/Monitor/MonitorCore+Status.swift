@@ -36,8 +36,8 @@ extension MonitorCore {
             break
         }
         if !rt.state.declared { reasons.append("not in daemons.lua") }
-        let left = (rt.facts.lastExit?.leftovers ?? []).filter { processes.check($0) == .alive }
-        if phase.process == nil, !left.isEmpty {
+        let left = liveLeftovers(rt)
+        if !left.isEmpty {
             reasons.append("left running: pid \(left.map { String($0.pid) }.joined(separator: ", ")) (`tend stop \(rt.name)` ends them)")
         }
         if let problem = rt.writeProblem { reasons.append("could not be recorded: \(problem)") }

@@ -95,10 +95,18 @@ public final class MonitorCore {
         guard let rt = daemons[name] else { return }
         let context = Supervision.Context(now: clock.monotonic, stopTimeout: rt.spec.stopTimeout,
                                           decideDeadline: options.decideDeadline, readyTimeout: rt.spec.readyTimeout,
-                                          hasCheck: rt.spec.health != nil)
+                                          hasCheck: rt.spec.health != nil, leftovers: liveLeftovers(rt).map(\.pid))
         let (next, actions) = Supervision.transition(rt.state, event, context)
         rt.state = next
         for action in actions { perform(action, on: rt) }
+    }
+
+    /// What the daemon's last run left running, still alive, while no process of its own
+    /// runs (a running process's tree is its own). Empty, without a look at /proc, for
+    /// nearly every daemon: only a death with leftovers names any.
+    func liveLeftovers(_ rt: DaemonRuntime) -> [ProcessIdentity] {
+        guard rt.state.phase.process == nil, let left = rt.facts.lastExit?.leftovers else { return [] }
+        return left.filter { processes.check($0) == .alive }
     }
 
     /// Posts a `tick` to every daemon whose deadline has passed, and runs due checks.

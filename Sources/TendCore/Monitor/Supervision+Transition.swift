@@ -27,7 +27,18 @@ extension Supervision {
         func userStart(_ kind: SpawnKind) -> (State, [Action]) {
             guard s.declared else { return stay([.note("not started: no longer in daemons.lua")]) }
             s.want = .up
+            guard c.leftovers.isEmpty else { return heldBesideLeftovers() }
             return spawn(kind, kind == .manualRestart ? "manual restart" : "manual start")
+        }
+        /// What its last run left behind still runs (a program that daemonized itself, a
+        /// child that outlived a crash): a start would run a second copy beside it, so it
+        /// is held instead, with the reason it was held for (a daemonized program's names
+        /// the fix) or else one naming the PIDs; `tend stop` ends them.
+        func heldBesideLeftovers() -> (State, [Action]) {
+            let pids = c.leftovers.map(String.init).joined(separator: ", ")
+            var reason = "its last run left pid \(pids) running: a start would run a second copy (`tend stop` ends them)"
+            if case .held(let held) = state.phase { reason = held }
+            return go(.held(reason: reason), [.note("not started: pid \(pids) of its last run still running")])
         }
         func userStop() -> (State, [Action]) {
             s.want = .down
@@ -36,8 +47,8 @@ extension Supervision {
         func daemonizedItself(_ info: ExitInfo) -> (State, [Action]) {
             guard s.want == .up, s.declared else { return go(.down, [.recordExit(info)]) }
             let pids = (info.leftovers ?? []).map { String($0.pid) }.joined(separator: ", ")
-            return go(.held(reason: "the program daemonized itself (pid \(pids) still running): run it in the foreground, or set forking = true"),
-                      [.recordExit(info)])
+            let reason = "the program daemonized itself (pid \(pids) still running): run it in the foreground, or set forking = true"
+            return go(.held(reason: reason), [.recordExit(info), .report(event: "daemonized", reason)])
         }
         /// A new process runs: ready at once without a check, else once its check passes.
         func runs(_ pid: ProcessIdentity, _ first: [Action]) -> (State, [Action]) {

@@ -145,6 +145,8 @@ public enum Supervision {
         /// way must be on disk before the signal, so no monitor can "heal" it meanwhile).
         case saveNow
         case note(String)
+        /// Something the user must act on: a health event (the daemon's log and health.log).
+        case report(event: String, String)
     }
 
     /// The facts a transition needs besides the state: the time (monotonic) and what the
@@ -159,14 +161,18 @@ public enum Supervision {
         public var readyTimeout: Double
         /// It has a health check (else it is ready once it runs).
         public var hasCheck: Bool
+        /// PIDs of processes its last run left behind that still run (only while no process
+        /// of its own runs): a start now would run a second copy beside them.
+        public var leftovers: [Int32]
 
         public init(now: Double, stopTimeout: Double = 10, decideDeadline: Double = 0.25,
-                    readyTimeout: Double = 60, hasCheck: Bool = false) {
+                    readyTimeout: Double = 60, hasCheck: Bool = false, leftovers: [Int32] = []) {
             self.now = now
             self.stopTimeout = stopTimeout
             self.decideDeadline = decideDeadline
             self.readyTimeout = readyTimeout
             self.hasCheck = hasCheck
+            self.leftovers = leftovers
         }
     }
 
