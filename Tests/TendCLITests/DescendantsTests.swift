@@ -82,6 +82,24 @@ final class DescendantsTests: CLITestCase {
         XCTAssertTrue(Wait.until { self.treeProcesses(of: "d").isEmpty }, "stop left the daemonized copy running")
     }
 
+    func testAStartAfterACrashEndsWhatTheCrashLeftThenStartsOneCopy() throws {
+        // The policy keeps it down after the crash, so only the user's start brings it back.
+        try temp.write("config/policies/down.lua", "return { decide = function() return { action = \"stay_down\", reason = \"kept down\" } end }\n")
+        try temp.writeDaemons(daemon("a", "setsid sleep 1001 & exec sleep 1000", extra: "policy = \"down\""))
+        try tend("start", "a")
+        let main = try XCTUnwrap(ProcessTable.identity(of: try XCTUnwrap(try waitForPID("a"))))
+        let grandchild = try XCTUnwrap(Wait.value { self.sleepers("1001", of: "a").first })
+        Signals.send(.kill, to: main)
+        XCTAssertTrue(Wait.until { (try? self.status("a"))?["state"] as? String == "HELD" }, "not held after the crash")
+        XCTAssertEqual(ProcessTable.check(grandchild.identity), .alive, "the crash's leftover should still run before the start")
+        try tend("start", "a")
+        XCTAssertTrue(Wait.until { ProcessTable.check(grandchild.identity) != .alive }, "the start ran beside what the crash left")
+        let fresh = try XCTUnwrap(Wait.value { self.sleepers("1001", of: "a").first }, "the new run's child")
+        XCTAssertNotEqual(fresh.pid, grandchild.pid)
+        XCTAssertFalse(Wait.until(timeout: 1) { self.sleepers("1001", of: "a").count > 1 },
+                       "copies: \(sleepers("1001", of: "a").map(\.pid))")
+    }
+
     func testStopWithoutAMonitorEndsWhatADeadDaemonLeftBehind() throws {
         try temp.writeDaemons(daemon("a", "setsid sleep 1001 & exec sleep 1000"))
         try tend("start", "a")

@@ -26,8 +26,9 @@ final class SupervisionTests: XCTestCase {
         let actions: [A]
         var wantAfter: WantedState?
         var declaredAfter: Bool?
-        /// `Context.leftovers`: what the last run left running.
+        /// `Context.leftovers`: what the last run left running; `daemonized`: they are the program.
         var leftovers: [Int32] = []
+        var daemonized = false
         var line: UInt
     }
 
@@ -51,9 +52,10 @@ final class SupervisionTests: XCTestCase {
     ]
 
     static func row(_ phase: P, _ event: E, want: WantedState = .up, _ expect: P, _ actions: [A],
-                    wantAfter: WantedState? = nil, declaredAfter: Bool? = nil, leftovers: [Int32] = [], line: UInt = #line) -> Row {
+                    wantAfter: WantedState? = nil, declaredAfter: Bool? = nil, leftovers: [Int32] = [],
+                    daemonized: Bool = false, line: UInt = #line) -> Row {
         Row(phase: phase, event: event, want: want, expect: expect, actions: actions, wantAfter: wantAfter,
-            declaredAfter: declaredAfter, leftovers: leftovers, line: line)
+            declaredAfter: declaredAfter, leftovers: leftovers, daemonized: daemonized, line: line)
     }
 
     static let manualStart = P.starting(.manualStart, reason: "manual start")
@@ -259,18 +261,18 @@ final class SupervisionTests: XCTestCase {
         row(deciding, .policyUnavailable(ticket: 0, why: "old"), deciding, []),
         row(.deciding(death, ticket: 1, deadline: 1001), .tick, .deciding(death, ticket: 1, deadline: 1001), []),
         row(.waiting(until: 1001, reason: "r", exit: death), .tick, .waiting(until: 1001, reason: "r", exit: death), []),
-        // A start beside what the last run left running would run a second copy: held
-        // instead (a daemonized program keeps its reason, which names the fix)
+        // A start beside a copy of the program that daemonized itself would run a second
+        // copy: held instead (keeping the reason, which names the fix)
         row(.held(reason: daemonizedReason), .start, .held(reason: daemonizedReason),
-            [.note("not started: pid 8 of its last run still running")], leftovers: [8]),
+            [.note("not started: pid 8 of its last run still running")], leftovers: [8], daemonized: true),
         row(.held(reason: daemonizedReason), .restart, .held(reason: daemonizedReason),
-            [.note("not started: pid 8 of its last run still running")], leftovers: [8]),
+            [.note("not started: pid 8 of its last run still running")], leftovers: [8], daemonized: true),
         row(down, .start, want: .down, .held(reason: besideLeftovers), [.note("not started: pid 8, 9 of its last run still running")],
-            wantAfter: .up, leftovers: [8, 9]),
-        row(waiting, .restart, .held(reason: "its last run left pid 8 running: a start would run a second copy (`tend stop` ends them)"),
-            [.note("not started: pid 8 of its last run still running")], leftovers: [8]),
-        row(deciding, .start, .held(reason: "its last run left pid 8 running: a start would run a second copy (`tend stop` ends them)"),
-            [.note("not started: pid 8 of its last run still running")], leftovers: [8]),
+            wantAfter: .up, leftovers: [8, 9], daemonized: true),
+        // What outlived a crash goes first, then the start
+        row(waiting, .restart, manualRestart, [.killLeftovers, .spawn(.manualRestart, reason: "manual restart")], leftovers: [8]),
+        row(deciding, .start, manualStart, [.killLeftovers, spawnStart], leftovers: [8]),
+        row(held, .start, manualStart, [.killLeftovers, spawnStart], leftovers: [8]),
     ]
     static let besideLeftovers = "its last run left pid 8, 9 running: a start would run a second copy (`tend stop` ends them)"
 
@@ -278,6 +280,7 @@ final class SupervisionTests: XCTestCase {
         let state = Supervision.State(phase: row.phase, want: row.want, declared: declared, questions: 1)
         var context = context
         context.leftovers = row.leftovers
+        context.leftoversAreTheProgram = row.daemonized
         let (next, actions) = Supervision.transition(state, row.event, context)
         XCTAssertEqual(next.phase, row.expect, "phase", line: row.line)
         XCTAssertEqual(actions, row.actions, "actions", line: row.line)

@@ -119,6 +119,17 @@ final class DaemonsConfigTests: LuaTestCase {
         XCTAssertTrue(config.problems[0].message.contains("expected"), config.problems[0].message)
     }
 
+    func testAFileThatReturnsItsDaemonsInsteadOfDeclaringThemIsAProblem() throws {
+        let config = try load("return { web = { command = {\"/bin/true\"} } }\n")
+        XCTAssertTrue(config.specs.isEmpty)
+        XCTAssertEqual(config.problems.count, 1)
+        XCTAssertEqual(config.problems.first?.file, "\(configDir)/daemons.lua")
+        XCTAssertTrue(config.problems.first?.message.contains("declared no daemon") ?? false, "\(config.problems)")
+        // An empty file, or one that declares and also returns, is fine.
+        XCTAssertTrue(try load("").problems.isEmpty)
+        XCTAssertEqual(try load("daemon \"a\" { command = {\"/bin/true\"} }\nreturn true\n").specs.map(\.name), ["a"])
+    }
+
     func testRuntimeErrorIsReportedWithItsLine() throws {
         let config = try load("daemon \"a\" { command = {\"/bin/true\"} }\nlocal x = nil + 1\n")
         XCTAssertEqual(config.problems.map(\.line), [2])

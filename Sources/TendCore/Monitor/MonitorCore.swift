@@ -95,7 +95,8 @@ public final class MonitorCore {
         guard let rt = daemons[name] else { return }
         let context = Supervision.Context(now: clock.monotonic, stopTimeout: rt.spec.stopTimeout,
                                           decideDeadline: options.decideDeadline, readyTimeout: rt.spec.readyTimeout,
-                                          hasCheck: rt.spec.health != nil, leftovers: liveLeftovers(rt).map(\.pid))
+                                          hasCheck: rt.spec.health != nil, leftovers: liveLeftovers(rt).map(\.pid),
+                                          leftoversAreTheProgram: rt.facts.lastExit.map { $0.cause == .exited && $0.code == 0 } ?? false)
         let (next, actions) = Supervision.transition(rt.state, event, context)
         rt.state = next
         for action in actions { perform(action, on: rt) }

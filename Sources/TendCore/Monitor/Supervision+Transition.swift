@@ -27,13 +27,18 @@ extension Supervision {
         func userStart(_ kind: SpawnKind) -> (State, [Action]) {
             guard s.declared else { return stay([.note("not started: no longer in daemons.lua")]) }
             s.want = .up
-            guard c.leftovers.isEmpty else { return heldBesideLeftovers() }
-            return spawn(kind, kind == .manualRestart ? "manual restart" : "manual start")
+            let reason = kind == .manualRestart ? "manual restart" : "manual start"
+            guard !c.leftovers.isEmpty else { return spawn(kind, reason) }
+            guard c.leftoversAreTheProgram else {
+                // What outlived a crash (a child of the dead run) goes first, so the new
+                // copy does not run beside it.
+                return go(.starting(kind, reason: reason), [.killLeftovers, .spawn(kind, reason: reason)])
+            }
+            return heldBesideLeftovers()
         }
-        /// What its last run left behind still runs (a program that daemonized itself, a
-        /// child that outlived a crash): a start would run a second copy beside it, so it
-        /// is held instead, with the reason it was held for (a daemonized program's names
-        /// the fix) or else one naming the PIDs; `tend stop` ends them.
+        /// The program daemonized itself and its copy still runs: a start would run a second
+        /// copy beside it, so it is held instead, with the reason it was held for (which
+        /// names the fix) or else one naming the PIDs; `tend stop` ends them.
         func heldBesideLeftovers() -> (State, [Action]) {
             let pids = c.leftovers.map(String.init).joined(separator: ", ")
             var reason = "its last run left pid \(pids) running: a start would run a second copy (`tend stop` ends them)"

@@ -162,17 +162,22 @@ public enum Supervision {
         /// It has a health check (else it is ready once it runs).
         public var hasCheck: Bool
         /// PIDs of processes its last run left behind that still run (only while no process
-        /// of its own runs): a start now would run a second copy beside them.
+        /// of its own runs).
         public var leftovers: [Int32]
+        /// The last run exited cleanly and left them: they are the program, daemonized, and
+        /// a start now would run a second copy. Otherwise they are what outlived a crash.
+        public var leftoversAreTheProgram: Bool
 
         public init(now: Double, stopTimeout: Double = 10, decideDeadline: Double = 0.25,
-                    readyTimeout: Double = 60, hasCheck: Bool = false, leftovers: [Int32] = []) {
+                    readyTimeout: Double = 60, hasCheck: Bool = false, leftovers: [Int32] = [],
+                    leftoversAreTheProgram: Bool = false) {
             self.now = now
             self.stopTimeout = stopTimeout
             self.decideDeadline = decideDeadline
             self.readyTimeout = readyTimeout
             self.hasCheck = hasCheck
             self.leftovers = leftovers
+            self.leftoversAreTheProgram = leftoversAreTheProgram
         }
     }
 

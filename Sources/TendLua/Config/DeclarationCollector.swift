@@ -31,7 +31,11 @@ enum DeclarationCollector {
 
         let chunk = try vm.compile(file: file)
         defer { vm.release(chunk) }
-        vm.release(try vm.run(chunk: chunk, environment: env))
+        let returned = try vm.run(chunk: chunk, environment: env)
+        s.push(returned)
+        let returnedValue = !s.isNil(at: -1)
+        s.pop()
+        vm.release(returned)
 
         s.push(decls)
         defer { s.pop() }
@@ -41,6 +45,9 @@ enum DeclarationCollector {
             result.append(declaration(s, file: file))
             s.pop()
         }
+        // A file that returns its daemons as a table (as policies return theirs) would
+        // otherwise declare none without a word.
+        if result.isEmpty && returnedValue { throw ReturnedInsteadOfDeclared() }
         return result
     }
 
@@ -67,5 +74,12 @@ enum DeclarationCollector {
         if !isTable { s.pop() }
         return Declaration(name: name, nameDescription: nameDescription, file: declaredIn, line: line,
                            body: body, bodyDescription: bodyDescription)
+    }
+}
+
+/// daemons.lua returned a value and called `daemon` for none.
+struct ReturnedInsteadOfDeclared: Error, CustomStringConvertible {
+    var description: String {
+        "the file returned a value but declared no daemon: declare each one with daemon \"name\" { command = { … } } (daemons.lua returns nothing)"
     }
 }
