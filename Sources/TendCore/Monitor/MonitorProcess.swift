@@ -26,8 +26,11 @@ public enum MonitorProcess {
             let pid = getpidValue()
             let me = ProcessTable.snapshot(pid, withCommandLine: false)
             let record = Record(pid: pid, startTime: me?.startTime ?? 0, startedAt: me?.startedAt ?? Clock.now())
-            try FileSystem.writeAtomically(home.monitorRecord, text: RecordCoding.encode(record), mode: 0o644)
-            try FileSystem.writeAtomically(home.monitorPidFile, text: "\(pid)\n", mode: 0o644)
+            // Not fsynced, as the daemons' records are not (see the README's design): ext4
+            // flushes a file replaced by rename, and the two fsyncs cost a millisecond of
+            // every monitor's start.
+            try FileSystem.writeAtomically(home.monitorRecord, text: RecordCoding.encode(record), mode: 0o644, durable: false)
+            try FileSystem.writeAtomically(home.monitorPidFile, text: "\(pid)\n", mode: 0o644, durable: false)
         } catch {
             closeFD(lock)
             throw error
