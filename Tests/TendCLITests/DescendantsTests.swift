@@ -30,6 +30,23 @@ final class DescendantsTests: CLITestCase {
         XCTAssertTrue(Wait.until { self.treeProcesses(of: "a").isEmpty }, "something of the daemon still runs")
     }
 
+    func testAGrandchildStillHandlingSIGTERMGetsTheStopTimeoutBeforeSIGKILL() throws {
+        // The grandchild (its own session) takes half a second to finish on SIGTERM and
+        // says so in a file; the daemon's main process ends at once. A SIGKILL as soon as
+        // the main process is gone would leave no file.
+        let done = "\(temp.root)/grandchild-finished"
+        let grandchild = "trap 'sleep 0.5; echo done > \(done); exit 0' TERM; while :; do sleep 0.05; done"
+        try temp.writeDaemons(daemon("a", "setsid sh -c \"\(grandchild)\" & exec sleep 1000", extra: "stop_timeout = 10"))
+        try tend("start", "a")
+        _ = try XCTUnwrap(try waitForPID("a"))
+        let stray = try XCTUnwrap(Wait.value { self.treeProcesses(of: "a").first { ProcessTable.commandLine($0.pid).last?.hasPrefix("trap") == true } },
+                                  "the setsid grandchild")
+        try tend("stop", "a")
+        XCTAssertTrue(Wait.until { ProcessTable.check(stray.identity) != .alive }, "the grandchild outlived the stop")
+        XCTAssertTrue(FileSystem.exists(done), "the grandchild was killed before it could finish its SIGTERM handling")
+        XCTAssertTrue(Wait.until { self.treeProcesses(of: "a").isEmpty }, "something of the daemon still runs")
+    }
+
     func testStopWithoutAMonitorEndsTheGrandchildToo() throws {
         try temp.writeDaemons(daemon("a", "setsid sleep 1001 & exec sleep 1000"))
         try tend("start", "a")

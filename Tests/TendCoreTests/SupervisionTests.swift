@@ -67,7 +67,7 @@ final class SupervisionTests: XCTestCase {
     static let cells: [Row] = [
         // down
         row(down, .start, manualStart, [spawnStart]),
-        row(down, .stop, down, [.saveNow, .killLeftovers], wantAfter: .down),
+        row(down, .stop, down, [.saveNow, .endLeftovers(killAt: 1010)], wantAfter: .down),
         row(down, .restart, manualRestart, [spawnRestart]),
         row(down, .discovered(.alive(other, stopping: false)), .running(other, readiness: .ready), [.watch(other), .note("adopted pid 8 (identity verified)")]),
         row(down, .exited(death), down, []),
@@ -102,7 +102,7 @@ final class SupervisionTests: XCTestCase {
         row(starting, .tick, starting, []),
         // pending
         row(pending, .start, pending, []),
-        row(pending, .stop, down, [.saveNow, .killLeftovers], wantAfter: .down),
+        row(pending, .stop, down, [.saveNow, .endLeftovers(killAt: 1010)], wantAfter: .down),
         row(pending, .restart, pending, []),
         row(pending, .discovered(.alive(other, stopping: false)), pending, []),
         row(pending, .exited(death), pending, []),
@@ -141,8 +141,8 @@ final class SupervisionTests: XCTestCase {
         row(stopping, .stop, stopping, [.saveNow], wantAfter: .down),
         row(stopping, .restart, .stopping(pid, killAt: 999, then: .restart), [.saveNow]),
         row(stopping, .discovered(.alive(other, stopping: false)), stopping, []),
-        row(stopping, .exited(death), down, [.recordExit(death), .killLeftovers]),
-        row(stopping, .daemonized(daemonizedExit), down, [.recordExit(daemonizedExit), .killLeftovers]),
+        row(stopping, .exited(death), down, [.recordExit(death), .endLeftovers(killAt: 999)]),
+        row(stopping, .daemonized(daemonizedExit), down, [.recordExit(daemonizedExit), .endLeftovers(killAt: 999)]),
         row(stopping, .handedOver(to: other, group: 8), .stopping(other, killAt: 999, then: .stayDown),
             [.recordHandover(from: 7, to: other, group: 8), .signal(.terminate)]),
         row(stopping, .spawned(other), stopping, []),
@@ -156,7 +156,7 @@ final class SupervisionTests: XCTestCase {
         row(stopping, .tick, .stopping(pid, killAt: .infinity, then: .stayDown), [.note("stop timeout (10s): sending SIGKILL"), .signal(.kill)]),
         // deciding
         row(deciding, .start, manualStart, [spawnStart]),
-        row(deciding, .stop, down, [.saveNow, .killLeftovers], wantAfter: .down),
+        row(deciding, .stop, down, [.saveNow, .endLeftovers(killAt: 1010)], wantAfter: .down),
         row(deciding, .restart, manualRestart, [spawnRestart]),
         row(deciding, .discovered(.alive(other, stopping: false)), deciding, []),
         row(deciding, .exited(death), deciding, []),
@@ -175,7 +175,7 @@ final class SupervisionTests: XCTestCase {
             [.decideByFallback(death, ticket: 1, why: "the policy did not answer within 250 ms")]),
         // waiting
         row(waiting, .start, manualStart, [spawnStart]),
-        row(waiting, .stop, down, [.saveNow, .killLeftovers], wantAfter: .down),
+        row(waiting, .stop, down, [.saveNow, .endLeftovers(killAt: 1010)], wantAfter: .down),
         row(waiting, .restart, manualRestart, [spawnRestart]),
         row(waiting, .discovered(.alive(other, stopping: false)), waiting, []),
         row(waiting, .exited(death), waiting, []),
@@ -192,7 +192,7 @@ final class SupervisionTests: XCTestCase {
         row(waiting, .tick, starting, [.spawn(.automatic, reason: "killed by SIGKILL")]),
         // held
         row(held, .start, manualStart, [spawnStart]),
-        row(held, .stop, down, [.saveNow, .killLeftovers], wantAfter: .down),
+        row(held, .stop, down, [.saveNow, .endLeftovers(killAt: 1010)], wantAfter: .down),
         row(held, .restart, manualRestart, [spawnRestart]),
         row(held, .discovered(.alive(other, stopping: false)), held, []),
         row(held, .exited(death), held, []),
@@ -247,10 +247,11 @@ final class SupervisionTests: XCTestCase {
         row(running, .health(HealthResult(.unknown, reason: "raised", at: 1000)), running,
             [.recordHealth(HealthResult(.unknown, reason: "raised", at: 1000))]),
         // After a stop
-        row(.stopping(pid, killAt: 1005, then: .restart), .exited(death), manualRestart, [.recordExit(death), .killLeftovers, spawnRestart]),
+        row(.stopping(pid, killAt: 1005, then: .stayDown), .exited(death), down, [.recordExit(death), .endLeftovers(killAt: 1005)]),
+        row(.stopping(pid, killAt: 1005, then: .restart), .exited(death), manualRestart, [.recordExit(death), .endLeftovers(killAt: 1000), spawnRestart]),
         row(.stopping(pid, killAt: 1005, then: .askPolicy(.healthCheckFailed, reason: "port closed")), .exited(death),
             .deciding(ExitInfo(cause: .healthCheckFailed, signal: 9, at: 1000, uptime: 5, pid: 7, detail: "port closed"), ticket: 2, deadline: 1000.25),
-            [.recordExit(ExitInfo(cause: .healthCheckFailed, signal: 9, at: 1000, uptime: 5, pid: 7, detail: "port closed")), .killLeftovers,
+            [.recordExit(ExitInfo(cause: .healthCheckFailed, signal: 9, at: 1000, uptime: 5, pid: 7, detail: "port closed")), .endLeftovers(killAt: 1000),
              .askPolicy(ExitInfo(cause: .healthCheckFailed, signal: 9, at: 1000, uptime: 5, pid: 7, detail: "port closed"), ticket: 2)]),
         row(.stopping(pid, killAt: 1005, then: .stayDown), .tick, .stopping(pid, killAt: 1005, then: .stayDown), []),
         // Policy answers
@@ -270,9 +271,9 @@ final class SupervisionTests: XCTestCase {
         row(down, .start, want: .down, .held(reason: besideLeftovers), [.note("not started: pid 8, 9 of its last run still running")],
             wantAfter: .up, leftovers: [8, 9], daemonized: true),
         // What outlived a crash goes first, then the start
-        row(waiting, .restart, manualRestart, [.killLeftovers, .spawn(.manualRestart, reason: "manual restart")], leftovers: [8]),
-        row(deciding, .start, manualStart, [.killLeftovers, spawnStart], leftovers: [8]),
-        row(held, .start, manualStart, [.killLeftovers, spawnStart], leftovers: [8]),
+        row(waiting, .restart, manualRestart, [.endLeftovers(killAt: 1000), .spawn(.manualRestart, reason: "manual restart")], leftovers: [8]),
+        row(deciding, .start, manualStart, [.endLeftovers(killAt: 1000), spawnStart], leftovers: [8]),
+        row(held, .start, manualStart, [.endLeftovers(killAt: 1000), spawnStart], leftovers: [8]),
     ]
     static let besideLeftovers = "its last run left pid 8, 9 running: a start would run a second copy (`tend stop` ends them)"
 

@@ -60,13 +60,17 @@ extension MonitorCore {
             let strays = target.strays.isEmpty ? "" : " and \(target.strays.count) process(es) that left it (\(target.strays.map { String($0.pid) }.joined(separator: ", ")))"
             if reached > 0 { rt.lifecycle("sent \(signal.name) to process group \(target.group ?? target.main?.pid ?? 0)\(strays)", at: wall) }
 
-        case .killLeftovers:
+        case .endLeftovers(let killAt):
             var target = stopTarget(rt)
             target.main = nil
-            let left = processes.remaining(target)
-            if !left.isEmpty {
-                processes.signal(target, .kill)
-                rt.lifecycle("killed what was left of it (SIGKILL): pid \(left.map { String($0.pid) }.joined(separator: ", "))", at: wall)
+            guard !processes.remaining(target).isEmpty else { break }
+            if killAt.isFinite && killAt > clock.monotonic {
+                // The target is fixed now: by `killAt` the daemon may run again, in a new
+                // group, which is not what this stop is ending.
+                processes.signal(target, .terminate)
+                leftoverKills.append(LeftoverKill(daemon: rt.name, target: target, at: killAt))
+            } else {
+                killLeftovers(target, of: rt)
             }
 
         case .askPolicy(let info, let ticket):
@@ -154,4 +158,28 @@ extension MonitorCore {
     func uptime(_ rt: DaemonRuntime, at wall: Double) -> Double? {
         rt.facts.startedAt.map { wall - $0 }
     }
+
+    /// SIGKILL to what is left of a stop's target, said in the daemon's log.
+    func killLeftovers(_ target: StopTarget, of rt: DaemonRuntime) {
+        let left = processes.remaining(target)
+        guard !left.isEmpty else { return }
+        processes.signal(target, .kill)
+        rt.lifecycle("killed what was left of it (SIGKILL): pid \(left.map { String($0.pid) }.joined(separator: ", "))", at: clock.wall)
+    }
+
+    /// Leftovers whose `stop_timeout` has run out get their SIGKILL.
+    func fireLeftoverKills(now: Double) {
+        let due = leftoverKills.filter { $0.at <= now }
+        leftoverKills.removeAll { $0.at <= now }
+        for kill in due {
+            if let rt = daemons[kill.daemon] { killLeftovers(kill.target, of: rt) } else { processes.signal(kill.target, .kill) }
+        }
+    }
+}
+
+/// A stop's SIGKILL still owed to what its daemon left running (see `endLeftovers`).
+struct LeftoverKill {
+    var daemon: String
+    var target: StopTarget
+    var at: Double
 }

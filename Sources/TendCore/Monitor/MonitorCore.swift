@@ -41,6 +41,9 @@ public final class MonitorCore {
     private var queue: [Work] = []
     /// When to try again the writes that failed (monotonic); nil when nothing is owed.
     private(set) var retryAt: Double?
+    /// SIGKILLs owed to daemons' leftovers after their SIGTERM (not daemon state: these
+    /// processes are no daemon's process any more).
+    var leftoverKills: [LeftoverKill] = []
     /// Script problems already written to health.log (each is said once).
     var reportedScriptProblems: Set<String> = []
     /// Why each configuration load still awaited was asked for, oldest first.
@@ -117,13 +120,14 @@ public final class MonitorCore {
             if let due = Supervision.deadline(of: rt.state.phase), due <= now { post(rt.name, .tick) }
         }
         drain()
+        fireLeftoverKills(now: now)
         runDueChecks(now: now)
     }
 
     /// The monotonic time of the next deadline (a stop timeout, a scheduled restart, a
     /// policy's deadline, a health check), if any.
     public func nextDeadline() -> Double? {
-        var soonest: Double? = retryAt
+        var soonest: Double? = ([retryAt].compactMap { $0 } + leftoverKills.map(\.at)).min()
         for rt in daemons.values {
             for due in [Supervision.deadline(of: rt.state.phase), rt.checkInFlight == nil ? rt.nextCheck : nil] {
                 if let due { soonest = min(soonest ?? due, due) }

@@ -32,7 +32,7 @@ extension Supervision {
             guard c.leftoversAreTheProgram else {
                 // What outlived a crash (a child of the dead run) goes first, so the new
                 // copy does not run beside it.
-                return go(.starting(kind, reason: reason), [.killLeftovers, .spawn(kind, reason: reason)])
+                return go(.starting(kind, reason: reason), [.endLeftovers(killAt: c.now), .spawn(kind, reason: reason)])
             }
             return heldBesideLeftovers()
         }
@@ -47,7 +47,8 @@ extension Supervision {
         }
         func userStop() -> (State, [Action]) {
             s.want = .down
-            return go(.down, [.saveNow, .killLeftovers])   // what a death left behind goes too
+            // What a death left behind goes too, given the daemon's stop_timeout.
+            return go(.down, [.saveNow, .endLeftovers(killAt: c.now + c.stopTimeout)])
         }
         func daemonizedItself(_ info: ExitInfo) -> (State, [Action]) {
             guard s.want == .up, s.declared else { return go(.down, [.recordExit(info)]) }
@@ -205,19 +206,22 @@ extension Supervision {
             // The stop goes on with the process that carries on.
             return go(.stopping(next, killAt: killAt, then: then),
                       [.recordHandover(from: pid.pid, to: next, group: group), .signal(.terminate)])
-        case (.stopping(_, _, let then), .exited(let info)), (.stopping(_, _, let then), .daemonized(let info)):
+        case (.stopping(_, let killAt, let then), .exited(let info)), (.stopping(_, let killAt, let then), .daemonized(let info)):
+            // Descendants still handling the SIGTERM keep the stop's deadline; a restart
+            // does not wait for them (the new copy starts now, they go at once).
+            let rest = Action.endLeftovers(killAt: killAt)
             switch then {
-            case .stayDown: return go(.down, [.recordExit(info), .killLeftovers])
+            case .stayDown: return go(.down, [.recordExit(info), rest])
             case .restart:
-                guard s.declared else { return go(.down, [.recordExit(info), .killLeftovers]) }
+                guard s.declared else { return go(.down, [.recordExit(info), rest]) }
                 return go(.starting(.manualRestart, reason: "manual restart"),
-                          [.recordExit(info), .killLeftovers, .spawn(.manualRestart, reason: "manual restart")])
+                          [.recordExit(info), .endLeftovers(killAt: c.now), .spawn(.manualRestart, reason: "manual restart")])
             case .askPolicy(let cause, let reason):
                 // Stopped for a failed check: that is the exit to record and decide on.
                 var asked = info
                 asked.cause = cause
                 asked.detail = reason
-                return died(asked, first: [.recordExit(asked), .killLeftovers])
+                return died(asked, first: [.recordExit(asked), .endLeftovers(killAt: c.now)])
             }
         case (.stopping, .spawned): return stay()
         case (.stopping, .spawnFailed): return stay()

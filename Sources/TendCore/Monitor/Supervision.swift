@@ -132,8 +132,11 @@ public enum Supervision {
         case recordHandover(from: Int32, to: ProcessIdentity, group: Int32)
         /// The stop sequence's signal to the process, its group and its strays.
         case signal(Signal)
-        /// End what is left of the daemon's process tree (its group and its strays).
-        case killLeftovers
+        /// End what is left of the daemon's process tree (its group and its strays): SIGTERM
+        /// now and SIGKILL at `killAt` (monotonic) to whatever still runs then, so a
+        /// descendant gets the same `stop_timeout` as the daemon; SIGKILL at once when
+        /// `killAt` has passed (or is infinity: SIGKILL was sent already).
+        case endLeftovers(killAt: Double)
         /// Ask the policy; the answer comes back as `decided` with this ticket.
         case askPolicy(ExitInfo, ticket: Int)
         /// The policy missed its deadline or is unavailable: the built-in policy decides
