@@ -73,18 +73,23 @@ public enum Spawner {
         let path = try resolve(first)
         var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
         defer { cArgs.forEach { free($0) } }
-        var cEnv: [UnsafeMutablePointer<CChar>?] = (environment ?? currentEnvironment())
-            .sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { cEnv.forEach { free($0) } }
+        // nil: the child inherits `environ` as it is (the C side passes it to execve),
+        // with no copy of ours made for each spawn.
+        var cEnv: [UnsafeMutablePointer<CChar>?]? = environment.map { env in
+            env.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        }
+        defer { cEnv?.forEach { free($0) } }
         let resources = limits.map(\.resource)
         let softs = limits.map { CUnsignedLongLong($0.soft) }
         let hards = limits.map { CUnsignedLongLong($0.hard) }
         var pid: pid_t = 0
         let rc: Int32 = cArgs.withUnsafeMutableBufferPointer { args in
-            cEnv.withUnsafeMutableBufferPointer { env in
-                tend_spawn(path, args.baseAddress, env.baseAddress, workingDirectory, input, output, errorOutput,
+            func run(_ envp: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+                tend_spawn(path, args.baseAddress, envp, workingDirectory, input, output, errorOutput,
                            resources, softs, hards, Int32(limits.count), &pid)
             }
+            guard cEnv != nil else { return run(nil) }
+            return cEnv!.withUnsafeMutableBufferPointer { run($0.baseAddress) }
         }
         guard rc == 0 else { throw Failure.spawnFailed(first, SystemError("spawn", path: path, code: rc)) }
         return pid

@@ -124,7 +124,7 @@ final class SupervisionTests: XCTestCase {
         row(running, .discovered(.alive(other, stopping: false)), running, []),
         row(running, .exited(death), .deciding(death, ticket: 2, deadline: 1000.25), [.recordExit(death), .askPolicy(death, ticket: 2)]),
         row(running, .daemonized(daemonizedExit), .held(reason: daemonizedReason),
-            [.recordExit(daemonizedExit), .report(event: "daemonized", daemonizedReason)]),
+            [.recordExit(daemonizedExit, explained: daemonizedReason)]),
         row(running, .handedOver(to: other, group: 8), .running(other, readiness: .ready), [.recordHandover(from: 7, to: other, group: 8)]),
         row(running, .spawned(other), running, []),
         row(running, .spawnFailed(reason: "missing"), running, []),

@@ -67,8 +67,10 @@ public enum StartOrder {
         var left = Set(names)
         var stages: [[String]] = []
         while !left.isEmpty {
-            // Those no other daemon still to stop depends on.
-            let free = left.filter { name in !left.contains { other in other != name && after(other).contains(name) } }
+            // Those no other daemon still to stop depends on (one pass over the needs: a
+            // thousand daemons' stop --all is not a million lookups).
+            let needed = Set(left.flatMap { other in after(other).filter { $0 != other } })
+            let free = left.subtracting(needed)
             let stage = free.isEmpty ? left : free   // a cycle (refused at load) cannot stall a stop
             stages.append(names.filter(stage.contains))
             left.subtract(stage)

@@ -4,11 +4,11 @@ import TendSystem
 /// `Supervision.transition`), the facts its actions record, and what is owed to the disk.
 final class DaemonRuntime {
     var spec: DaemonSpec
-    var state = Supervision.State() { didSet { recordDirty = true } }
+    var state = Supervision.State() { didSet { if state != oldValue { recordDirty = true } } }
     /// The record's facts that do not follow from the state: last exit and health, the
     /// restart counter, and the current process's group, argv and start. `persisted()`
     /// adds what does follow from the state.
-    var facts: DaemonRecord { didSet { recordDirty = true } }
+    var facts: DaemonRecord { didSet { if facts != oldValue { recordDirty = true } } }
     /// The state or the facts changed since the record was last written: a flush looks
     /// only at these (at a thousand daemons, comparing every record each turn costs more
     /// than a restart).

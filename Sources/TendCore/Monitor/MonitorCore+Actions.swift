@@ -63,8 +63,8 @@ extension MonitorCore {
         case .endLeftovers(let killAt):
             var target = stopTarget(rt)
             target.main = nil
-            guard !processes.remaining(target).isEmpty else { break }
             if killAt.isFinite && killAt > clock.monotonic {
+                guard !processes.remaining(target).isEmpty else { break }
                 // The target is fixed now: by `killAt` the daemon may run again, in a new
                 // group, which is not what this stop is ending.
                 processes.signal(target, .terminate)
@@ -84,18 +84,19 @@ extension MonitorCore {
                                                              severity: .warning))
             decided(rt.name, ticket: ticket, decision)
 
-        case .recordExit(let info):
+        case .recordExit(let info, let explained):
             rt.facts.lastExit = info
             processes.unwatch(rt.name)
             if !rt.state.declared { processes.release(rt.name) }
             let lasted = info.uptime.map { " after \(Clock.humanDuration($0))" } ?? ""
             rt.lifecycle("pid \(info.pid.map(String.init) ?? "?") \(info.reason)\(lasted)", level: info.cause == .exited && info.code == 0 ? .info : .warning, at: wall)
-            say("\(rt.name): \(info.reason)")
+            say("\(rt.name): \(info.reason)" + (explained.map { ": \($0)" } ?? ""))
             // Its tree outlived it: unsupervised processes, said where problems are looked for.
             if let left = info.leftovers, !left.isEmpty {
                 let pids = left.map { String($0.pid) }.joined(separator: ", ")
                 rt.pendingLog.append(rt.logger.healthEventRecord(
-                    event: "left_running", message: "pid \(info.pid.map(String.init) ?? "?") \(info.reason) and left pid \(pids) running",
+                    event: explained == nil ? "left_running" : "daemonized",
+                    message: "pid \(info.pid.map(String.init) ?? "?") \(info.reason) and left pid \(pids) running" + (explained.map { ": \($0)" } ?? ""),
                     severity: .warning, fields: ["pids": .array(left.map { .int(Int64($0.pid)) })]))
             }
 
@@ -122,9 +123,6 @@ extension MonitorCore {
         case .note(let text):
             rt.lifecycle(text, at: wall)
 
-        case .report(let event, let text):
-            rt.pendingLog.append(rt.logger.healthEventRecord(event: event, message: text, severity: .warning))
-            say("\(rt.name): \(text)")
         }
     }
 

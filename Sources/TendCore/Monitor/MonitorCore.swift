@@ -96,9 +96,12 @@ public final class MonitorCore {
 
     private func handle(_ name: String, _ event: Supervision.Event) {
         guard let rt = daemons[name] else { return }
+        // Only a user's start or restart looks at what the last run left (a look at /proc
+        // per leftover): no other event's cell reads it.
+        let startsByHand = event == .start || event == .restart
         let context = Supervision.Context(now: clock.monotonic, stopTimeout: rt.spec.stopTimeout,
                                           decideDeadline: options.decideDeadline, readyTimeout: rt.spec.readyTimeout,
-                                          hasCheck: rt.spec.health != nil, leftovers: liveLeftovers(rt).map(\.pid),
+                                          hasCheck: rt.spec.health != nil, leftovers: startsByHand ? liveLeftovers(rt).map(\.pid) : [],
                                           leftoversAreTheProgram: rt.facts.lastExit.map { $0.cause == .exited && $0.code == 0 } ?? false)
         let (next, actions) = Supervision.transition(rt.state, event, context)
         rt.state = next

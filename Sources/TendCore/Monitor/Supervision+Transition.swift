@@ -54,7 +54,7 @@ extension Supervision {
             guard s.want == .up, s.declared else { return go(.down, [.recordExit(info)]) }
             let pids = (info.leftovers ?? []).map { String($0.pid) }.joined(separator: ", ")
             let reason = "the program daemonized itself (pid \(pids) still running): run it in the foreground, or set forking = true"
-            return go(.held(reason: reason), [.recordExit(info), .report(event: "daemonized", reason)])
+            return go(.held(reason: reason), [.recordExit(info, explained: reason)])
         }
         /// A new process runs: ready at once without a check, else once its check passes.
         func runs(_ pid: ProcessIdentity, _ first: [Action]) -> (State, [Action]) {

@@ -142,14 +142,14 @@ public enum Supervision {
         /// The policy missed its deadline or is unavailable: the built-in policy decides
         /// (its answer comes back as `decided` with this ticket).
         case decideByFallback(ExitInfo, ticket: Int, why: String)
-        case recordExit(ExitInfo)
+        /// Record the death; `explained` says what it means when the user must act on it
+        /// (a program that daemonized itself), in the same record as its leftovers.
+        case recordExit(ExitInfo, explained: String? = nil)
         case recordHealth(HealthResult)
         /// Write the record now, before the next action (a stop's "down" and a stop under
         /// way must be on disk before the signal, so no monitor can "heal" it meanwhile).
         case saveNow
         case note(String)
-        /// Something the user must act on: a health event (the daemon's log and health.log).
-        case report(event: String, String)
     }
 
     /// The facts a transition needs besides the state: the time (monotonic) and what the

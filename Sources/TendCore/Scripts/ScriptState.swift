@@ -35,16 +35,18 @@ public struct ScriptState: Sendable, Equatable, CustomStringConvertible {
         self.init(file: problem.file, line: problem.line, kind: kind, message: problem.message, inForce: inForce)
     }
 
+    /// The problem alone, `file:line: message`.
+    public var problem: ScriptProblem { ScriptProblem(file: file, line: line, message: message) }
+
     /// `file:line: message (in force: the last good version)`
     public var description: String {
-        let location = line.map { "\(file):\($0)" } ?? file
         let instead: String
         switch inForce {
         case .lastGood: instead = "the last good version is in force"
         case .fallback: instead = "the built-in policy decides"
         case .none: instead = kind == .health ? "health unknown" : "not in force"
         }
-        return "\(location): \(message) (\(instead))"
+        return "\(problem) (\(instead))"
     }
 }
 

@@ -290,7 +290,7 @@ public final class WorkerScripts: ScriptService, LoopParticipant {
             case .decide(let q):
                 let decided = try DecideReply(jsonValue: reply)
                 // The problem as `file:line: message`: what is in force instead is the decision's `version`.
-                let problem = decided.scripts.first.map { s in "\(s.line.map { "\(s.file):\($0)" } ?? s.file): \(s.message)" }
+                let problem = decided.scripts.first.map { "\($0.problem)" }
                 answers?.decided(q.daemon, ticket: q.ticket, decided.decision.restartDecision(problem: problem))
             case .check(let r, _):
                 answers?.checked(r.daemon, pid: r.pid, try CheckReply(jsonValue: reply).health)

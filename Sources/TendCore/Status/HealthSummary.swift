@@ -24,10 +24,6 @@ public struct HealthSummary: Sendable, Equatable {
     public var percent: Int
     public var daemons: [Entry]
 
-    public static func compute(_ specs: [DaemonSpec], home: Home) -> HealthSummary {
-        compute(from: StatusReport.read(specs, home: home))
-    }
-
     /// From a status report (the files', or the running monitor's).
     public static func compute(from report: StatusReport) -> HealthSummary {
         let entries = report.daemons.map { d -> Entry in

@@ -36,10 +36,6 @@ public final class LuaHealthChecks: HealthChecker {
         self.report = report
     }
 
-    /// Re-reads every check whose file changed.
-    public func reload() {
-        for script in scripts.values { script.refresh() }
-    }
 
     /// Loads a named check now (for the configuration's load); its problem, if any.
     public func preload(_ name: String, budget: Double? = nil) -> ScriptState? {

@@ -41,10 +41,6 @@ public final class LuaRestartPolicy: RestartPolicy {
         }
     }
 
-    /// Re-reads every policy file that changed (SIGHUP, the monitor's cycle).
-    public func reload() {
-        for script in scripts.values { script.refresh() }
-    }
 
     /// Makes the policy `name` be `file`, whatever the search path holds: `tend policy
     /// simulate --policy FILE` tries an edit through this same `decide`.
