@@ -10,10 +10,10 @@ a ratio).
 
 Usage: bench/cli_floor.py TEND_BIN [--runs 200] [--json FILE]
 """
-import argparse, json, os, statistics, subprocess, sys, tempfile, time
+import argparse, json, os, shutil, statistics, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import recorded_identity, signal_verified  # noqa: E402
+from common import stop_everything  # noqa: E402
 
 
 def hello_world(workdir):
@@ -53,9 +53,8 @@ def main():
         warm = [time_ms([a.tend, "startup"], env) for _ in range(11)]
     finally:
         subprocess.run([a.tend, "shutdown"], env=env, capture_output=True)
-        monitor = recorded_identity(env["TEND_HOME"], "monitor")
-        if monitor:
-            signal_verified(monitor, 15)
+        stop_everything(env["TEND_HOME"])  # whatever a failed run left
+        shutil.rmtree(wd, ignore_errors=True)
     result = {
         "version_ms": statistics.median(version), "hello_ms": statistics.median(reference),
         "startup_cold_ms": cold, "startup_warm_ms": statistics.median(warm),

@@ -13,10 +13,10 @@ and checks that every daemon reached RUNNING and none is left after stop-all.
 
 Usage: bench/scale.py TEND_BIN [--n 1000] [--base 8] [--kills 30] [--soft 1024] [--json FILE]
 """
-import argparse, json, os, resource, signal, statistics, subprocess, sys, tempfile, time
+import argparse, json, os, resource, shutil, signal, statistics, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import children, cmdline, pss_kib, recorded_identity, signal_verified, wait_for  # noqa: E402
+from common import children, cmdline, pss_kib, recorded_identity, signal_verified, start_time, stop_everything, wait_for  # noqa: E402
 
 
 def median_ms(argv, env, runs=11):
@@ -79,10 +79,12 @@ class Home:
         for k in range(kills):
             kids = self.daemons()
             victim = kids[(k * 7919) % len(kids)]
+            identity = (victim, start_time(victim))  # read with the PID, checked at the kill
             want = cmdline(victim)
             before = set(children(self.monitor[0]))
             t0 = time.monotonic()
-            os.kill(victim, signal.SIGKILL)
+            if not signal_verified(identity, signal.SIGKILL):
+                continue
             while time.monotonic() - t0 < 5:
                 new = [c for c in children(self.monitor[0]) if c not in before]
                 if any(cmdline(c) == want for c in new):
@@ -106,9 +108,9 @@ class Home:
         return took, r.returncode, len(self.daemons())
 
     def close(self):
-        self.run("shutdown")  # stops the daemons, then the monitor
-        if self.monitor:
-            signal_verified(self.monitor, signal.SIGTERM)
+        self.run("shutdown")  # stops the daemons, then the monitor and the log writer
+        stop_everything(self.env["TEND_HOME"])  # whatever a failed run left
+        shutil.rmtree(self.wd, ignore_errors=True)
 
 
 def measure(tend, n, soft, kills):

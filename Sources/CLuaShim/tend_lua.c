@@ -17,8 +17,6 @@ void tend_lua_set_dispatch(tend_lua_dispatch_fn fn) { dispatch = fn; }
 // space is a copy of the main thread's, so all threads of a state share it). It is also
 // the allocator's `ud`.
 typedef struct {
-    void *owner;
-
     // The time budget of the running call.
     double deadline;            // monotonic seconds; 0 = no budget
     int exceeded;
@@ -129,13 +127,12 @@ static void open_policy_libs(lua_State *L) {
     lua_setglobal(L, "loadfile");
 }
 
-lua_State *tend_lua_newstate(void *owner, tend_lua_libs libs) {
+lua_State *tend_lua_newstate(tend_lua_libs libs) {
     tend_ctx *ctx = calloc(1, sizeof *ctx);
     if (!ctx) return NULL;
     lua_State *L = lua_newstate(allocate, ctx);
     if (!L) { free(ctx); return NULL; }
     lua_atpanic(L, panic);
-    ctx->owner = owner;
     ctx->where = ctx->own_where;
     ctx->where_size = sizeof ctx->own_where;
     *(tend_ctx **)lua_getextraspace(L) = ctx;
@@ -149,7 +146,6 @@ void tend_lua_close(lua_State *L) {
     free(ctx);
 }
 
-void *tend_lua_owner(lua_State *L) { return ctx_of(L)->owner; }
 
 // MARK: Where Lua is
 

@@ -8,7 +8,6 @@
 #include <unistd.h>
 #include <pthread.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
 #include <sys/socket.h>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -19,7 +18,6 @@
 #include <sys/syscall.h>
 #endif
 
-extern char **environ;
 
 int tend_rlimit_nproc(void) { return RLIMIT_NPROC; }
 

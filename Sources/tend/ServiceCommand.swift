@@ -115,11 +115,10 @@ struct ManagerChoice: ParsableArguments {
 
     func service(_ global: GlobalOptions) throws -> any LoginService {
         let kind: LoginServiceKind = systemd ? .systemd : (launchd ? .launchd : .platformDefault)
-        let environment = Spawner.currentEnvironment()
+        let context = CommandContext(global)
         let launch = MonitorLaunch(
-            executable: FileSystem.executablePath(), home: global.resolvedHome.root,
-            configDir: ScriptPaths.resolve(explicitConfigDir: global.configDir).configDir,
-            userHome: Home.userHome(Environment(environment)), xdgConfigHome: environment["XDG_CONFIG_HOME"], uid: getuid())
+            executable: FileSystem.executablePath(), home: context.home.root, configDir: context.paths.configDir,
+            userHome: Home.userHome(.current), xdgConfigHome: Environment.current["XDG_CONFIG_HOME"], uid: getuid())
         return launch.service(kind)
     }
 }

@@ -19,10 +19,9 @@ extension Tend {
 
         /// What `tend status` prints (also the fast path's, see `PlainStatus`).
         static func show(_ context: CommandContext, format: Output.Format, names: [String]) throws {
-            let report = try Self.report(context, names: names)
             switch format {
-            case .json: Output.line(JSONOutput.document(report.json))
-            case .table: Output.line(Self.render(report))
+            case .json: Output.line(JSONOutput.document(try StatusReport.currentJSON(context.home, names: names, declared: context.specs)))
+            case .table: Output.line(Self.render(try Self.report(context, names: names)))
             }
         }
 

@@ -29,10 +29,9 @@ typedef enum {
 } tend_lua_libs;
 
 /// A new state with the chosen standard libraries opened, Tend's allocator (with a
-/// memory cap) and a per-state context in the extra space (budget, cap, owner pointer).
-lua_State *tend_lua_newstate(void *owner, tend_lua_libs libs);
+/// memory cap) and a per-state context in the extra space (budget, cap).
+lua_State *tend_lua_newstate(tend_lua_libs libs);
 void tend_lua_close(lua_State *L);
-void *tend_lua_owner(lua_State *L);
 
 /// Pushes a host function: a C closure over the trampoline with `box` as upvalue 1.
 void tend_lua_push_host_function(lua_State *L, void *box);

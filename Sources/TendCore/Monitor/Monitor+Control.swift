@@ -122,9 +122,7 @@ extension Monitor {
     /// `--all`: the declared daemons, and for a stop also those no longer declared that
     /// still run.
     private func allNames(for command: ControlRequest.Command) -> [String] {
-        guard command == .stop else { return core.declaredNames }
-        let undeclared = core.daemons.values.filter { !$0.state.declared && $0.state.phase.process != nil }.map(\.name).sorted()
-        return core.declaredNames + undeclared
+        command == .stop ? core.declaredNames + core.undeclaredRunning : core.declaredNames
     }
 
     /// A configuration load finished: answer `tend reload`, and handle requests that waited.

@@ -5,10 +5,15 @@ import TendSystem
 extension MonitorCore {
     /// The status of `names` (empty: the declared daemons in order, then the undeclared
     /// ones that still run).
+    /// Daemons no longer in daemons.lua whose process still runs (status lists them, a
+    /// stop of all stops them), by name.
+    var undeclaredRunning: [String] {
+        daemons.values.filter { !$0.state.declared && $0.state.phase.process != nil }.map(\.name).sorted()
+    }
+
     func statusReport(_ names: [String]) -> StatusReport {
         let wall = clock.wall, mono = clock.monotonic
-        let undeclared = daemons.values.filter { !$0.state.declared && $0.state.phase.process != nil }.map(\.name).sorted()
-        let selected = names.isEmpty ? declaredNames + undeclared : names
+        let selected = names.isEmpty ? declaredNames + undeclaredRunning : names
         return StatusReport(monitor: .init(running: true, pid: getpidValue()),
                             daemons: selected.compactMap { daemons[$0].map { status(of: $0, wall: wall, monotonic: mono) } })
     }

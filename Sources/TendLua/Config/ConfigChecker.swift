@@ -167,7 +167,7 @@ public enum ConfigChecker {
 
     /// The scripts that blocked an earlier run of this check (the watchdog ran it again):
     /// script path → where Lua was (`file:line`), from `TEND_CHECK_CONFIG_BLOCKED`.
-    public static func blockedScripts(_ environment: [String: String] = Spawner.currentEnvironment()) -> [String: String] {
+    public static func blockedScripts(_ environment: Environment = .current) -> [String: String] {
         var blocked: [String: String] = [:]
         for line in (environment["TEND_CHECK_CONFIG_BLOCKED"] ?? "").split(separator: "\n") {
             let parts = line.split(separator: "\t", maxSplits: 1)

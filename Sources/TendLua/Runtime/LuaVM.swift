@@ -33,7 +33,7 @@ public final class LuaVM {
     /// hold (default: `TEND_LUA_MEMORY_MB`, else 64 MiB; 0: no cap).
     public init(budget: Double = 1, libraries: Libraries = .all, memoryLimit: Int = LuaVM.configuredMemoryLimit) throws {
         precondition(luaDispatchInstalled)
-        guard let L = tend_lua_newstate(nil, libraries.c) else {
+        guard let L = tend_lua_newstate(libraries.c) else {
             throw LuaError(kind: .runtime, message: "cannot create a Lua state (out of memory)")
         }
         stack = LuaStack(L)

@@ -45,14 +45,15 @@ return function(new_env, cache)
   end
 
   local function require_library(name)
+    -- A sandbox's cache holds libraries only, so a hit needs no look at the disk. The
+    -- full environment's package.loaded also holds Lua's own modules, which are not
+    -- libraries: there the name is located first, so tend.require("string") is refused.
+    if cache and cache[name] ~= nil then return cache[name] end
     local path, why = locate(name)
     if not path then error(why, 2) end
     if not cache then return (require(name)) end
-    local value = cache[name]
-    if value == nil then
-      value = loader(name, path)
-      cache[name] = value
-    end
+    local value = loader(name, path)
+    cache[name] = value
     return value
   end
 
