@@ -16,16 +16,10 @@ Usage: bench/capture_footprint.py TEND_BIN [--n 8] [--settle 3]
 import argparse, json, os, shutil, signal, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import recorded_identity, signal_verified, wait_for
+from common import children, proc_kib, recorded_identity, signal_verified, wait_for
 
 def rollup(pid):
-    values = {}
-    with open(f"/proc/{pid}/smaps_rollup") as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) >= 2 and parts[0] in ("Rss:", "Pss:", "Pss_Anon:", "Pss_File:"):
-                values[parts[0][:-1]] = int(parts[1]) / 1024
-    return values
+    return {field: proc_kib(pid, field) / 1024 for field in ("Rss", "Pss", "Pss_Anon", "Pss_File")}
 
 
 def helpers(pid, exe, besides=()):
@@ -33,22 +27,15 @@ def helpers(pid, exe, besides=()):
     but for `besides` (the log writer, the monitor's child when it started it)."""
     found, todo = [], [pid]
     while todo:
-        parent = todo.pop()
-        for task in os.listdir(f"/proc/{parent}/task"):
+        for kid in children(todo.pop()):
+            if kid in besides:
+                continue
             try:
-                with open(f"/proc/{parent}/task/{task}/children") as f:
-                    kids = [int(x) for x in f.read().split()]
+                if os.path.realpath(f"/proc/{kid}/exe") == exe:
+                    found.append(kid)
+                    todo.append(kid)
             except OSError:
-                kids = []
-            for kid in kids:
-                if kid in besides:
-                    continue
-                try:
-                    if os.path.realpath(f"/proc/{kid}/exe") == exe:
-                        found.append(kid)
-                        todo.append(kid)
-                except OSError:
-                    pass
+                pass
     return found
 
 def measure(monitor, logd, exe):

@@ -4,12 +4,12 @@ identity (PID + start time, field 22 of /proc/PID/stat) matches the record Tend 
 for it."""
 import json, os, signal, time
 
-def wait_for(condition, timeout, what):
+def wait_for(condition, timeout, what, poll=0.002):
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
             raise SystemExit(f"timed out waiting for {what}")
-        time.sleep(0.002)
+        time.sleep(poll)
 
 def start_time(pid):
     try:
@@ -64,15 +64,20 @@ def cmdline(pid):
         return None
 
 
-def pss_kib(pid):
+def proc_kib(pid, field, path="smaps_rollup"):
+    """A `FIELD:  N kB` line of /proc/PID/PATH (smaps_rollup, status), in KiB; 0 if absent."""
     try:
-        with open(f"/proc/{pid}/smaps_rollup") as f:
+        with open(f"/proc/{pid}/{path}") as f:
             for line in f:
-                if line.startswith("Pss:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1])
     except OSError:
         pass
     return 0
+
+
+def pss_kib(pid):
+    return proc_kib(pid, "Pss")
 
 
 def tagged(home):

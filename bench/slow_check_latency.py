@@ -18,22 +18,13 @@ Usage: bench/slow_check_latency.py TEND_BIN [--kills 10] [--check 0.9] [--repeat
 import argparse, os, signal, statistics, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import children, cmdline, stop_everything, tagged  # noqa: E402
+from common import children, cmdline, recorded_identity, signal_verified, start_time, stop_everything, tagged, wait_for  # noqa: E402
 
 
 def check_running(home, argv):
     """Whether the check's command (argv, exact) runs for this home."""
     want = b"\0".join(a.encode() for a in argv) + b"\0"
     return any(cmdline(p) == want for p in tagged(home))
-
-
-def wait_for(condition, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.0005)
-    return False
 
 
 def run(tend, kills, check_seconds, with_check):
@@ -51,22 +42,22 @@ def run(tend, kills, check_seconds, with_check):
     latencies, statuses = [], []
     try:
         subprocess.run([tend, "start", "--all"], env=env, check=True, capture_output=True)
-        monitor = int(open(f"{home}/monitor.pid").read().split()[0])
+        monitor = recorded_identity(home, "monitor")[0]
         want = b"/bin/sleep\x003500001\x00"
         victim = lambda: [c for c in children(monitor) if cmdline(c) == want]
-        if not wait_for(lambda: victim(), 30):
-            sys.exit("the victim never ran")
+        wait_for(lambda: victim(), 30, "the victim to run", poll=0.0005)
         time.sleep(1.5)
         in_check = lambda: check_running(home, check_argv)
         for _ in range(kills):
-            if with_check and not wait_for(in_check, 30):
-                sys.exit("the slow check never ran")
+            if with_check:
+                wait_for(in_check, 30, "the slow check to run", poll=0.0005)
             before = set(children(monitor))
             old = victim()[0]
+            identity = (old, start_time(old))  # read with the PID, checked at the kill
             t0 = time.monotonic()
-            os.kill(old, signal.SIGKILL)
-            if not wait_for(lambda: any(c not in before for c in victim()), 5):
-                sys.exit("no restart within 5 s")
+            if not signal_verified(identity, signal.SIGKILL):
+                continue
+            wait_for(lambda: any(c not in before for c in victim()), 5, "a restart (5 s)", poll=0.0005)
             latencies.append((time.monotonic() - t0) * 1000)
             # tend status, while the check still runs (the same check: it lasts 0.9 s)
             t1 = time.monotonic()

@@ -8,13 +8,11 @@ checked): it is the worker's time plus two pipe hops.
 
 Usage: bench/worker_decide.py TEND_BIN [--decisions 400]
 """
-import argparse, json, os, statistics, subprocess, tempfile, time
+import argparse, json, os, statistics, subprocess, sys, tempfile, time
 
-def kib(pid, path, field):
-    with open(f"/proc/{pid}/{path}") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import proc_kib  # noqa: E402
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -51,7 +49,7 @@ def main():
                 times.append(time.perf_counter() - t)
                 assert b'"version":"current"' in reply, reply
             results[n] = (statistics.median(times) * 1e6, sorted(times)[int(len(times) * 0.95)] * 1e6)
-        pss, hwm = kib(w.pid, "smaps_rollup", "Pss"), kib(w.pid, "status", "VmHWM")
+        pss, hwm = proc_kib(w.pid, "Pss"), proc_kib(w.pid, "VmHWM", "status")
         w.stdin.close(); w.wait()
         for n, (med, p95) in results.items():
             print(f"decide round trip, {n} history events: median {med:.0f} µs, p95 {p95:.0f} µs")

@@ -124,6 +124,10 @@ int tend_inotify_watch_dir(int fd, const char *dir) {
                                       | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR);
 }
 
+int tend_inotify_watch_files(int fd, const char *dir) {
+    return inotify_add_watch(fd, dir, IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB);
+}
+
 const unsigned int tend_in_added = IN_CREATE | IN_MOVED_TO;
 const unsigned int tend_in_removed = IN_DELETE | IN_MOVED_FROM;
 const unsigned int tend_in_gone = IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED | IN_UNMOUNT;

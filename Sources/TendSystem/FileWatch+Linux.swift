@@ -8,9 +8,9 @@ extension FileWatch {
     static let pollInterval: Double = 0.15
 
     static func openPlatformWatch(_ directories: [String]) -> Int32? {
-        let fd = tend_watch_open()
+        let fd = tend_inotify_init()
         guard fd >= 0 else { return nil }
-        let watched = directories.filter { tend_watch_directory(fd, $0) >= 0 }
+        let watched = directories.filter { tend_inotify_watch_files(fd, $0) >= 0 }
         if watched.isEmpty { _ = closeFD(fd); return nil }
         return fd
     }

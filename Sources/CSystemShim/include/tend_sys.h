@@ -68,6 +68,10 @@ int tend_inotify_init(void);
 /// directory's own deletion or move. Returns the watch descriptor or -1.
 int tend_inotify_watch_dir(int fd, const char *dir);
 
+/// inotify_add_watch for files in `dir` being written, created, moved or deleted, or
+/// changing attributes (`tend logs --follow`). Returns the watch descriptor or -1.
+int tend_inotify_watch_files(int fd, const char *dir);
+
 /// The mask bits `tend_inotify_watch_dir` reports, named for Swift.
 extern const unsigned int tend_in_added;      // IN_CREATE | IN_MOVED_TO
 extern const unsigned int tend_in_removed;    // IN_DELETE | IN_MOVED_FROM

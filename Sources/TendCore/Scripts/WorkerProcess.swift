@@ -15,7 +15,7 @@ final class WorkerProcess {
         /// Read daemons.lua so the worker holds its inline checks (a check worker's first job).
         case prime
         case decide(PolicyQuestion)
-        case check(CheckRequest, timeout: Double)
+        case check(CheckRequest)
     }
 
     let number: Int

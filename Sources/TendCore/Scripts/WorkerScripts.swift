@@ -97,7 +97,7 @@ public final class WorkerScripts: ScriptService, LoopParticipant {
     }
 
     public func check(_ request: CheckRequest) {
-        waitingChecks.append(.check(request, timeout: request.timeout))
+        waitingChecks.append(.check(request))
         pump()
     }
 
@@ -239,7 +239,8 @@ public final class WorkerScripts: ScriptService, LoopParticipant {
         case .decide(let q):
             request = .decide(id: id, daemon: q.context.daemon, exit: q.context.exit, history: q.context.history.events, now: q.context.now)
             deadline = now + options.decideDeadline
-        case .check(let r, let timeout):
+        case .check(let r):
+            let timeout = r.timeout
             request = .check(id: id, daemon: r.spec, pid: r.pid)
             deadline = now + timeout + options.checkGrace
         }
@@ -292,7 +293,7 @@ public final class WorkerScripts: ScriptService, LoopParticipant {
                 // The problem as `file:line: message`: what is in force instead is the decision's `version`.
                 let problem = decided.scripts.first.map { "\($0.problem)" }
                 answers?.decided(q.daemon, ticket: q.ticket, decided.decision.restartDecision(problem: problem))
-            case .check(let r, _):
+            case .check(let r):
                 answers?.checked(r.daemon, pid: r.pid, try CheckReply(jsonValue: reply).health)
             }
         } catch {
@@ -331,7 +332,7 @@ public final class WorkerScripts: ScriptService, LoopParticipant {
         case .prime: break
         case .load: answers?.configurationLoaded(.failure(ConfigurationProblem("daemons.lua: \(why)")))
         case .decide(let q): answers?.policyUnavailable(q.daemon, ticket: q.ticket, why: why)
-        case .check(let r, _): answers?.checked(r.daemon, pid: r.pid, HealthResult(.unknown, reason: why))
+        case .check(let r): answers?.checked(r.daemon, pid: r.pid, HealthResult(.unknown, reason: why))
         }
     }
 
@@ -362,8 +363,8 @@ public final class WorkerScripts: ScriptService, LoopParticipant {
         case .load, .prime: return "\(at)daemons.lua did not load within \(Int(options.loadDeadline)) s; the script worker was replaced"
         case .decide(let q):
             return "\(at)the policy \(q.context.daemon.policy) did not decide within \(Int((options.decideDeadline * 1000).rounded())) ms (a blocking call?); the script worker was replaced"
-        case .check(_, let timeout):
-            return "\(at)the check timed out after \(Self.seconds(timeout)); it and what it started were killed"
+        case .check(let r):
+            return "\(at)the check timed out after \(Self.seconds(r.timeout)); it and what it started were killed"
         }
     }
 }

@@ -43,7 +43,7 @@ public struct DaemonStatus: Sendable, Equatable {
     /// finds the daemon's process by its environment when the records do not name it (a
     /// write the full disk refused), so status never says STALE or STOPPED of a running one.
     public static func read(_ name: String, home: Home, tracker: PidTracker, now: Double = Clock.now(),
-                            unrecorded: (String) -> ProcessSnapshot? = { _ in nil }) -> DaemonStatus {
+                            unrecorded: () -> ProcessSnapshot? = { nil }) -> DaemonStatus {
         let stored = DaemonRecord.load(home, name)
         let record = stored ?? DaemonRecord(name: name)
         var s = DaemonStatus(daemon: name, state: .stopped, pid: nil, uptimeSeconds: nil, restarts: record.restartCount,
@@ -57,7 +57,7 @@ public struct DaemonStatus: Sendable, Equatable {
             return s
         }
         let leftovers = Set(record.lastExit?.leftovers ?? [])
-        if let process = unrecorded(name), !leftovers.contains(process.identity) {
+        if let process = unrecorded(), !leftovers.contains(process.identity) {
             s.state = .running
             s.pid = process.pid
             s.uptimeSeconds = max(0, now - process.startedAt)
@@ -132,7 +132,7 @@ public struct StatusReport: Sendable, Equatable {
             return scan!.main(of: spec)
         }
         var daemons = specs.map { spec in
-            DaemonStatus.read(spec.name, home: home, tracker: tracker, now: now, unrecorded: { _ in unrecorded(spec) })
+            DaemonStatus.read(spec.name, home: home, tracker: tracker, now: now, unrecorded: { unrecorded(spec) })
         }
         if withUndeclared {
             for spec in UndeclaredDaemons.running(home, declared: Set(specs.map(\.name))) {
