@@ -39,6 +39,8 @@ public struct LogFilter: Sendable {
     }
 
     func accepts(_ line: String) -> Bool {
+        // With nothing to filter on, no line is parsed here (it is parsed once, to show it).
+        guard minimum > .debug || since != nil else { return true }
         let record = LogRecord.parse(line: line)
         return (record?.level ?? .info) >= minimum && !isOlder(record)
     }
